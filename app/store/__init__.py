@@ -1,0 +1,37 @@
+"""The conversation history: SQLite through sqlite-utils, no Qt.
+
+`History` is the entry point (one per thread); `ReplyWriter` writes a streaming reply;
+`exchange` exports and imports conversations. See DESIGN.md for the rules they follow.
+"""
+
+from __future__ import annotations
+
+from app.store.database import open_database
+from app.store.exchange import export_json, export_markdown, import_json
+from app.store.history import History
+from app.store.migrations import MIGRATIONS
+from app.store.models import (
+    FINAL_STATUSES,
+    Conversation,
+    Message,
+    MessageStatus,
+    Role,
+    SearchHit,
+)
+from app.store.reply_writer import ReplyWriter
+
+__all__ = [
+    "FINAL_STATUSES",
+    "MIGRATIONS",
+    "Conversation",
+    "History",
+    "Message",
+    "MessageStatus",
+    "ReplyWriter",
+    "Role",
+    "SearchHit",
+    "export_json",
+    "export_markdown",
+    "import_json",
+    "open_database",
+]

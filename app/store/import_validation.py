@@ -1,0 +1,145 @@
+"""Checking a conversation file before anything is written.
+
+An imported file may come from another machine, an older Hearth or a hand edit, so every
+field is checked and every problem is reported in words a person can act on. The messages
+come back parents first, which is the order they can be inserted in.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.errors import InvalidInputError
+from app.store.models import MessageStatus, Role
+
+FORMAT_NAME = "hearth-conversation"
+FORMAT_VERSION = 1
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class ImportedMessage:
+    id: int
+    parent_id: int | None
+    role: Role
+    content: str
+    status: MessageStatus
+    created_at: str | None
+    updated_at: str | None
+    model: str | None
+    stats: dict[str, Any] | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class ImportedConversation:
+    title: str
+    created_at: str | None
+    updated_at: str | None
+    model: str | None
+    system_prompt: str | None
+    sampling: dict[str, Any]
+    pinned: bool
+    active_leaf_id: int | None
+    messages: tuple[ImportedMessage, ...]  # parents before children
+
+
+def _bad(detail: str) -> InvalidInputError:
+    return InvalidInputError(f"This is not a usable Hearth conversation file: {detail}.")
+
+
+def _field(data: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str) -> Any:
+    """`data[key]` if present and of one of `kinds` (None allowed if NoneType is listed)."""
+    value = data.get(key, _MISSING)
+    if value is _MISSING:
+        raise _bad(f"{where} has no {key!r}")
+    # bool is an int subclass; an id or version of `true` is a mistake, not a number.
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        names = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+        raise _bad(f"{where} has {key!r} of the wrong kind (expected {names})")
+    return value
+
+
+def _optional(data: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str) -> Any:
+    if key not in data:
+        return None
+    return _field(data, key, (*kinds, type(None)), where)
+
+
+def _message(data: object, index: int) -> ImportedMessage:
+    where = f"message {index + 1}"
+    if not isinstance(data, dict):
+        raise _bad(f"{where} is not an object")
+    role, status = _field(data, "role", (str,), where), _field(data, "status", (str,), where)
+    if role not in set(Role):
+        raise _bad(f"{where} has the unknown role {role!r}")
+    if status not in set(MessageStatus):
+        raise _bad(f"{where} has the unknown status {status!r}")
+    return ImportedMessage(
+        id=_field(data, "id", (int,), where),
+        parent_id=_field(data, "parent_id", (int, type(None)), where),
+        role=Role(role),
+        content=_field(data, "content", (str,), where),
+        status=MessageStatus(status),
+        created_at=_optional(data, "created_at", (str,), where),
+        updated_at=_optional(data, "updated_at", (str,), where),
+        model=_optional(data, "model", (str,), where),
+        stats=_optional(data, "stats", (dict,), where),
+        error=_optional(data, "error", (str,), where),
+    )
+
+
+def _parents_first(messages: list[ImportedMessage]) -> tuple[ImportedMessage, ...]:
+    """The messages ordered parents before children, otherwise by id (so creation order
+    survives the import); rejects duplicate ids, dangling parents and cycles (anything not
+    reachable from a root is on a cycle)."""
+    by_id = {m.id: m for m in messages}
+    if len(by_id) != len(messages):
+        raise _bad("two messages share the same id")
+    kids: dict[int | None, list[int]] = {}
+    for m in messages:
+        if m.parent_id is not None and m.parent_id not in by_id:
+            raise _bad(f"message {m.id} answers message {m.parent_id}, which is not in the file")
+        kids.setdefault(m.parent_id, []).append(m.id)
+    ordered: list[ImportedMessage] = []
+    ready = sorted(kids.get(None, []))  # a sorted list is already a heap
+    while ready:
+        mid = heapq.heappop(ready)
+        ordered.append(by_id[mid])
+        for kid in kids.get(mid, []):
+            heapq.heappush(ready, kid)
+    if len(ordered) != len(messages):
+        raise _bad("some messages answer each other in a loop")
+    return tuple(ordered)
+
+
+def parse_conversation(data: object) -> ImportedConversation:
+    """Validate an exported conversation (see exchange.export_json) or raise
+    InvalidInputError saying what is wrong."""
+    if not isinstance(data, dict):
+        raise _bad("it does not contain a JSON object")
+    if data.get("format") != FORMAT_NAME:
+        raise _bad(f"its 'format' is not {FORMAT_NAME!r}")
+    version = _field(data, "version", (int,), "the file")
+    if version != FORMAT_VERSION:
+        raise _bad(f"it is version {version}; this Hearth reads version {FORMAT_VERSION}")
+    raw_messages = _field(data, "messages", (list,), "the file")
+    messages = _parents_first([_message(m, i) for i, m in enumerate(raw_messages)])
+    leaf = _optional(data, "active_leaf_id", (int,), "the file")
+    if leaf is not None and leaf not in {m.id for m in messages}:
+        raise _bad(f"its active message {leaf} is not in the file")
+    return ImportedConversation(
+        title=_field(data, "title", (str,), "the file"),
+        created_at=_optional(data, "created_at", (str,), "the file"),
+        updated_at=_optional(data, "updated_at", (str,), "the file"),
+        model=_optional(data, "model", (str,), "the file"),
+        system_prompt=_optional(data, "system_prompt", (str,), "the file"),
+        sampling=_optional(data, "sampling", (dict,), "the file") or {},
+        pinned=bool(_optional(data, "pinned", (bool, int), "the file")),
+        active_leaf_id=leaf,
+        messages=messages,
+    )

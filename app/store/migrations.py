@@ -1,0 +1,92 @@
+"""The history schema, as a list of small named migrations.
+
+Every open applies whatever is pending (`open_database`), so a schema change is a new
+function appended here, never an edit of an old one. Rules: never delete user data; add
+columns with defaults; and because `Table.transform()` drops the FTS triggers, any
+migration that transforms `messages` must end with
+`enable_fts(["content"], create_triggers=True, replace=True)`.
+
+Roles and statuses are checked in Python rather than with CHECK constraints, so adding a
+status later is a code change and not a table rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlite_utils import Database, Migrations
+from sqlite_utils.db import ForeignKey
+
+MIGRATIONS = Migrations("hearth")
+
+_KNOWN: list[str] = []
+
+_MigrationFn = Callable[[Database], None]
+
+
+def _migration(fn: _MigrationFn) -> _MigrationFn:
+    """Register `fn` with MIGRATIONS and remember its name (see `known_migration_names`)."""
+    _KNOWN.append(fn.__name__)
+    MIGRATIONS()(fn)
+    return fn
+
+
+def known_migration_names() -> frozenset[str]:
+    """Names this version knows; an applied name outside it means the file is newer."""
+    return frozenset(_KNOWN)
+
+
+@_migration
+def m001_create_conversations(db: Database) -> None:
+    db.table("conversations").create(
+        {
+            "id": int,
+            "title": str,
+            "created_at": str,
+            "updated_at": str,
+            "model": str,
+            "system_prompt": str,
+            "sampling": str,
+            "pinned": int,
+            "deleted_at": str,
+            "active_leaf_id": int,
+        },
+        pk="id",
+        not_null=["title", "created_at", "updated_at", "sampling", "pinned"],
+        defaults={"title": "", "sampling": "{}", "pinned": 0},
+    )
+
+
+@_migration
+def m002_create_messages(db: Database) -> None:
+    messages = db.table("messages")
+    messages.create(
+        {
+            "id": int,
+            "conversation_id": int,
+            "parent_id": int,
+            "role": str,
+            "content": str,
+            "status": str,
+            "created_at": str,
+            "updated_at": str,
+            "model": str,
+            "stats": str,
+            "error": str,
+            "writer_pid": int,
+        },
+        pk="id",
+        not_null=["conversation_id", "role", "content", "status", "created_at", "updated_at"],
+        defaults={"content": "", "status": "complete"},
+        foreign_keys=[
+            ForeignKey("messages", "conversation_id", "conversations", "id", on_delete="CASCADE"),
+            ForeignKey("messages", "parent_id", "messages", "id"),
+        ],
+    )
+    messages.create_index(["conversation_id"])
+    messages.create_index(["parent_id"])
+
+
+@_migration
+def m003_messages_fts(db: Database) -> None:
+    db.table("messages").enable_fts(["content"], create_triggers=True)
