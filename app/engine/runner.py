@@ -1,0 +1,264 @@
+"""The model itself: one `llama_cpp.Llama`, driven from the engine process's main thread.
+
+Prompts are rendered here with the model's own chat template and fed to `Llama.generate`
+token by token, so that Hearth knows exactly how many prompt tokens there were, how many
+were reused from the KV cache, and when the first token came. Cancel is cooperative: a flag
+checked after every token and, during prompt evaluation, by llama.cpp's abort callback.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import logging
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.engine.gguf_file import check_gguf_file
+from app.engine.protocol import (
+    ChatMessage,
+    ChatStats,
+    FinishReason,
+    LoadConfig,
+    ModelInfo,
+    SamplingParams,
+    TextPiece,
+)
+from app.errors import ContextOverflowError, EngineError, ModelFileError
+
+if TYPE_CHECKING:
+    import llama_cpp
+
+log = logging.getLogger("hearth.engine")
+
+# Used only when a GGUF carries no chat template: ChatML is understood by most small models.
+FALLBACK_TEMPLATE = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n"
+    "{{ message['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+KV_TYPES = {"f16": 1, "q8_0": 8, "q4_0": 2}  # ggml_type ids
+
+
+class CancelFlag:
+    """Set from the engine's reader thread, read by the generation loop and abort callback."""
+
+    def __init__(self) -> None:
+        self.active_request = -1
+        self.cancelled_request = -2
+
+    def cancel(self, request_id: int) -> None:
+        self.cancelled_request = request_id
+
+    def is_set(self) -> bool:
+        return self.cancelled_request == self.active_request
+
+
+class ModelRunner:
+    """Loads a model and streams chat replies from it; one request at a time."""
+
+    def __init__(self, cancel: CancelFlag) -> None:
+        self._cancel = cancel
+        self._llm: llama_cpp.Llama | None = None
+        self._template: Any = None
+        self._abort_cb: Any = None  # the ctypes callback must outlive the context
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def load(self, config: LoadConfig) -> ModelInfo:
+        import llama_cpp
+
+        self.unload()
+        path = config.model_path
+        check_gguf_file(path)
+        started = time.perf_counter()
+        flash_attn = config.kv_cache_type != "f16"  # a quantized V cache needs flash attention
+        try:
+            llm = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=config.n_ctx,
+                n_threads=config.n_threads,
+                n_threads_batch=config.n_threads,
+                n_gpu_layers=config.n_gpu_layers,
+                n_batch=config.n_batch,
+                type_k=KV_TYPES.get(config.kv_cache_type, 1),
+                type_v=KV_TYPES.get(config.kv_cache_type, 1),
+                flash_attn=flash_attn,
+                verbose=True,  # False would redirect fds 1 and 2; ours already go to the log
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelFileError(
+                f"{path} could not be loaded: it is not a usable GGUF model for this version "
+                f"of Hearth ({exc}). Try another file or a newer Hearth."
+            ) from exc
+        self._llm = llm
+        self._install_abort_callback(llm)
+        warnings = self._prepare_template(llm, path)
+        return self._describe(llm, config, (time.perf_counter() - started) * 1000, warnings)
+
+    def unload(self) -> None:
+        if self._llm is not None:
+            self._llm.close()
+            self._llm = None
+            self._template = None
+
+    def _install_abort_callback(self, llm: llama_cpp.Llama) -> None:
+        import llama_cpp
+
+        def should_abort(_data: ctypes.c_void_p) -> bool:
+            return self._cancel.is_set()
+
+        self._abort_cb = llama_cpp.ggml_abort_callback(should_abort)
+        llama_cpp.llama_set_abort_callback(llm._ctx.ctx, self._abort_cb, None)
+
+    def _prepare_template(self, llm: llama_cpp.Llama, path: Path) -> tuple[str, ...]:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        template = llm.metadata.get("tokenizer.chat_template")
+        warnings: tuple[str, ...] = ()
+        if not template:
+            name = llm.metadata.get("general.name") or path.name
+            message = (
+                f"The model {name} has no chat template; Hearth uses the common ChatML "
+                "format, which this model may not follow well."
+            )
+            log.warning(message)
+            warnings = (message,)
+            template = FALLBACK_TEMPLATE
+        eos_id, bos_id = llm.token_eos(), llm.token_bos()
+        self._template = Jinja2ChatFormatter(
+            template=template,
+            eos_token=llm._model.token_get_text(eos_id) if eos_id != -1 else "",
+            bos_token=llm._model.token_get_text(bos_id) if bos_id != -1 else "",
+        )
+        return warnings
+
+    def _describe(
+        self, llm: llama_cpp.Llama, config: LoadConfig, load_ms: float, warnings: tuple[str, ...]
+    ) -> ModelInfo:
+        meta = llm.metadata
+        path = config.model_path
+        return ModelInfo(
+            path=path,
+            name=meta.get("general.name") or path.stem,
+            architecture=meta.get("general.architecture", "unknown"),
+            n_ctx=llm.n_ctx(),
+            n_ctx_train=llm._model.n_ctx_train(),
+            n_vocab=llm.n_vocab(),
+            n_params=int(llm._model.n_params()),
+            file_size=path.stat().st_size,
+            has_chat_template=not warnings,
+            load_ms=load_ms,
+            warnings=warnings,
+        )
+
+    # --- requests ----------------------------------------------------------------------------
+
+    def _model(self) -> llama_cpp.Llama:
+        if self._llm is None:
+            raise EngineError("No model is loaded. Load a model first.")
+        return self._llm
+
+    def tokenize_chat(
+        self, messages: Sequence[ChatMessage], add_generation_prompt: bool = True
+    ) -> list[int]:
+        llm = self._model()
+        self._template.add_generation_prompt = add_generation_prompt
+        try:
+            rendered = self._template(
+                messages=[{"role": m.role, "content": m.content} for m in messages]
+            )
+        except Exception as exc:  # jinja raises TemplateError or a template's own ValueError
+            raise EngineError(
+                f"The model's chat template could not format this conversation ({exc})."
+            ) from exc
+        tokens: list[int] = llm.tokenize(
+            rendered.prompt.encode("utf-8"), add_bos=False, special=True
+        )
+        return tokens
+
+    def chat(
+        self,
+        messages: Sequence[ChatMessage],
+        sampling: SamplingParams,
+        emit: Callable[[TextPiece], None],
+    ) -> ChatStats:
+        import llama_cpp
+
+        llm = self._model()
+        started = time.perf_counter()
+        prompt = self.tokenize_chat(messages)
+        n_ctx = llm.n_ctx()
+        if len(prompt) >= n_ctx:
+            raise ContextOverflowError(
+                f"The conversation needs {len(prompt)} tokens but the model's context holds "
+                f"{n_ctx}. Start a new conversation or raise the context length."
+            )
+        room = n_ctx - len(prompt)
+        budget = min(sampling.max_tokens, room)
+        cached = self._reusable_prefix(prompt)
+        seed = sampling.seed if sampling.seed is not None else secrets.randbits(31)
+        llm.set_seed(seed)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        vocab = llm._model.vocab
+        finish: FinishReason = "length" if budget == sampling.max_tokens else "context"
+        count, first_at, last_at = 0, 0.0, 0.0
+        tokens = llm.generate(
+            prompt,
+            top_k=sampling.top_k,
+            top_p=sampling.top_p,
+            min_p=sampling.min_p,
+            temp=sampling.temperature,
+            repeat_penalty=sampling.repeat_penalty,
+        )
+        try:
+            for token in tokens:
+                now = time.perf_counter()
+                if first_at == 0.0:
+                    first_at = now
+                if self._cancel.is_set():
+                    finish = "cancelled"
+                    break
+                if llama_cpp.llama_vocab_is_eog(vocab, token):
+                    finish = "stop"
+                    break
+                count, last_at = count + 1, now
+                text = decoder.decode(llm.detokenize([token]))
+                if text:
+                    emit(TextPiece(text))
+                if count >= budget:
+                    break
+        except RuntimeError:
+            if not self._cancel.is_set():
+                raise
+            finish = "cancelled"  # llama_decode was aborted during prompt evaluation
+        finally:
+            tokens.close()
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            emit(TextPiece(tail))
+        return ChatStats(
+            prompt_tokens=len(prompt),
+            cached_tokens=cached,
+            completion_tokens=count,
+            ttft_ms=((first_at or time.perf_counter()) - started) * 1000,
+            tokens_per_s=(count - 1) / (last_at - first_at)
+            if count > 1 and last_at > first_at
+            else 0.0,
+            finish_reason=finish,
+            seed=seed,
+        )
+
+    def _reusable_prefix(self, prompt: list[int]) -> int:
+        """How many prompt tokens `generate` will take from the KV cache (its own rule)."""
+        llm = self._model()
+        in_cache = llm.input_ids[: llm.n_tokens]
+        common = 0
+        for cached_token, token in zip(in_cache, prompt, strict=False):
+            if cached_token != token:
+                break
+            common += 1
+        return common - 1 if common == len(prompt) else common

@@ -1,0 +1,45 @@
+"""Fixtures every test can use.
+
+Every test runs with HEARTH_HOME pointing into its own temporary folder, so no test ever
+touches the real home folder. Model fixtures live in tests/support/fixtures.py.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.engine.client import EngineClient
+from app.engine.protocol import LoadConfig
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+pytest_plugins = ["tests.support.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def hearth_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh portable Hearth home for each test."""
+    home = tmp_path / "hearth-home"
+    monkeypatch.setenv("HEARTH_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[EngineClient]:
+    """A real engine process; closed (and its process ended) after the test."""
+    client = EngineClient(tmp_path / "engine.log")
+    yield client
+    client.close()
+
+
+def load_config(model: Path, **overrides: object) -> LoadConfig:
+    """A LoadConfig sized for tests: small context, two threads."""
+    values: dict[str, object] = {"model_path": model, "n_ctx": 512, "n_threads": 2}
+    values.update(overrides)
+    return LoadConfig(**values)  # type: ignore[arg-type]

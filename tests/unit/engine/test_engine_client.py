@@ -1,0 +1,136 @@
+"""The engine process on real llama.cpp with generated models: load, stream, count, unload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.engine.client import EngineClient
+from app.engine.protocol import ChatMessage, ChatStats, SamplingParams, TextPiece
+from app.errors import EngineError
+from tests.conftest import load_config
+
+GREEDY = SamplingParams(temperature=0.0, max_tokens=32, seed=1)
+QUESTION = [ChatMessage("system", "Be brief."), ChatMessage("user", "Say hello.")]
+
+
+def collect(events: object) -> tuple[str, ChatStats]:
+    pieces: list[str] = []
+    stats: ChatStats | None = None
+    for event in events:  # type: ignore[attr-defined]
+        if isinstance(event, TextPiece):
+            pieces.append(event.text)
+        else:
+            stats = event
+    assert stats is not None, "a chat stream must end with its stats"
+    return "".join(pieces), stats
+
+
+def test_load_describes_the_model(engine: EngineClient, scripted_model: Path) -> None:
+    info = engine.load(load_config(scripted_model))
+    assert info.name == "Scripted Tiny"
+    assert info.architecture == "llama"
+    assert info.n_ctx == 512
+    assert info.has_chat_template
+    assert info.warnings == ()
+    assert info.file_size == scripted_model.stat().st_size
+    assert engine.model == info
+
+
+def test_chat_streams_pieces_then_stats(engine: EngineClient, scripted_model: Path) -> None:
+    engine.load(load_config(scripted_model))
+    pieces = list(engine.chat(QUESTION, GREEDY))
+    assert all(isinstance(p, TextPiece) for p in pieces[:-1])
+    text, stats = collect(pieces)
+    assert len(pieces) >= 3  # streamed, not one lump
+    assert text == "Hello, world!"
+    assert stats.finish_reason == "stop"
+    assert stats.prompt_tokens == engine.count_tokens(QUESTION)
+    assert stats.completion_tokens == len(pieces) - 1
+    assert stats.ttft_ms > 0
+
+
+def test_sampling_at_temperature_still_follows_the_script(
+    engine: EngineClient, scripted_model: Path
+) -> None:
+    engine.load(load_config(scripted_model))
+    text, _ = collect(engine.chat(QUESTION, SamplingParams(temperature=0.9, max_tokens=32)))
+    assert text == "Hello, world!"
+
+
+def test_max_tokens_ends_with_length(engine: EngineClient, random_model: Path) -> None:
+    engine.load(load_config(random_model))
+    _, stats = collect(engine.chat(QUESTION, SamplingParams(max_tokens=20, seed=3)))
+    assert stats.finish_reason == "length"
+    assert stats.completion_tokens == 20
+    assert stats.tokens_per_s > 0
+
+
+def test_each_request_gets_a_fresh_seed_unless_given(
+    engine: EngineClient, random_model: Path
+) -> None:
+    engine.load(load_config(random_model))
+    hot = SamplingParams(temperature=1.5, top_p=1.0, top_k=0, min_p=0.0, max_tokens=24)
+    first, first_stats = collect(engine.chat(QUESTION, hot))
+    second, second_stats = collect(engine.chat(QUESTION, hot))
+    assert first_stats.seed != second_stats.seed
+    assert first != second
+    fixed = SamplingParams(temperature=1.5, top_p=1.0, top_k=0, min_p=0.0, max_tokens=24, seed=42)
+    assert collect(engine.chat(QUESTION, fixed))[0] == collect(engine.chat(QUESTION, fixed))[0]
+
+
+def test_follow_up_turn_reuses_the_cached_prefix(
+    engine: EngineClient, scripted_model: Path
+) -> None:
+    engine.load(load_config(scripted_model))
+    reply, first = collect(engine.chat(QUESTION, GREEDY))
+    assert first.cached_tokens == 0
+    follow_up = [*QUESTION, ChatMessage("assistant", reply), ChatMessage("user", "Again.")]
+    _, second = collect(engine.chat(follow_up, GREEDY))
+    assert second.prompt_tokens > first.prompt_tokens
+    # Everything up to the end of the first prompt is still in the KV cache.
+    assert first.prompt_tokens <= second.cached_tokens < second.prompt_tokens
+
+
+def test_count_tokens_uses_the_chat_template(engine: EngineClient, scripted_model: Path) -> None:
+    engine.load(load_config(scripted_model))
+    short = engine.count_tokens([ChatMessage("user", "hi")])
+    longer = engine.count_tokens([ChatMessage("user", "hi"), ChatMessage("assistant", "hello")])
+    without_prompt = engine.count_tokens([ChatMessage("user", "hi")], add_generation_prompt=False)
+    assert 0 < without_prompt < short < longer
+
+
+def test_model_without_chat_template_works_with_a_named_warning(
+    engine: EngineClient, scripted_model_no_template: Path
+) -> None:
+    info = engine.load(load_config(scripted_model_no_template))
+    assert not info.has_chat_template
+    assert len(info.warnings) == 1
+    assert "No Template Tiny" in info.warnings[0]
+    text, stats = collect(engine.chat(QUESTION, GREEDY))
+    assert text == "Hello, world!"
+    assert stats.finish_reason == "stop"
+
+
+def test_unload_frees_the_model(engine: EngineClient, scripted_model: Path) -> None:
+    engine.load(load_config(scripted_model))
+    engine.unload()
+    assert engine.model is None
+    with pytest.raises(EngineError, match="No model is loaded"):
+        list(engine.chat(QUESTION, GREEDY))
+
+
+def test_native_logs_go_to_the_log_file_not_the_terminal(
+    tmp_path: Path, scripted_model: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    log_file = tmp_path / "hearth.log"
+    with EngineClient(log_file) as client:
+        client.load(load_config(scripted_model))
+        collect(client.chat(QUESTION, GREEDY))
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert err == ""
+    logged = log_file.read_text(encoding="utf-8")
+    assert "hearth.llama" in logged
+    assert "llama_model_loader" in logged or "llama_context" in logged
