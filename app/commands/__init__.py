@@ -1,0 +1,1 @@
+"""The `hearth` subcommands: thin adapters from arguments to the core."""

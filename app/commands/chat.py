@@ -1,0 +1,183 @@
+"""`hearth chat`: one turn with a PROMPT, or an interactive chat reading lines from stdin.
+
+The reply streams to stdout; notices, statistics and errors go to stderr, so stdout holds
+only the model's words. Ctrl+C stops the reply being written (it is kept, marked stopped),
+not the program.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+from app.engine.client import EngineClient
+from app.engine.protocol import LoadConfig, SamplingParams, TextPiece
+from app.errors import InvalidInputError, ModelFileError
+from app.runtime import Runtime
+from app.settings import Settings
+from app.store import Conversation, History
+from app.tasks.chat_turn import HistoryTrimmed, TurnFinished, run_chat_turn
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser("chat", help="chat with a model in the terminal")
+    parser.add_argument("prompt", nargs="?", help="one message; without it, read lines from stdin")
+    parser.add_argument("--model", metavar="PATH_OR_ID", help="the GGUF model file to use")
+    parser.add_argument("--conversation", type=int, metavar="ID", help="continue a conversation")
+    parser.add_argument("--system", metavar="TEXT", help="the system prompt")
+    parser.add_argument("--temperature", type=float, metavar="F")
+    parser.add_argument("--max-tokens", type=int, metavar="N", help="longest reply, in tokens")
+    parser.add_argument("--ctx", type=int, metavar="N", help="context length in tokens")
+    parser.add_argument("--seed", type=int, metavar="N", help="fixed seed (default: fresh)")
+    parser.add_argument("--stats", action="store_true", help="print statistics to stderr")
+    parser.set_defaults(run=run_chat)
+
+
+def run_chat(args: argparse.Namespace) -> int:
+    runtime = Runtime.start()
+    with runtime.open_history() as history, runtime.new_engine() as engine:
+        conversation = _conversation(history, args, runtime.settings)
+        model_path = _model_path(args.model or conversation.model)
+        if conversation.model != str(model_path):
+            history.update_conversation(conversation.id, model=str(model_path))
+        info = engine.load(
+            LoadConfig(
+                model_path=model_path,
+                n_ctx=args.ctx or runtime.settings.context_length,
+                n_threads=runtime.settings.effective_threads(),
+                n_gpu_layers=runtime.settings.gpu_layers,
+                kv_cache_type=runtime.settings.kv_cache_type,
+            )
+        )
+        for warning in info.warnings:
+            print(f"hearth: warning: {warning}", file=sys.stderr)
+        sampling = _sampling(args, conversation, runtime.settings)
+        if args.prompt is not None:
+            return _turn(history, engine, conversation.id, args.prompt, sampling, args.stats)
+        return _interactive(history, engine, conversation.id, sampling, args.stats)
+
+
+def _conversation(history: History, args: argparse.Namespace, settings: Settings) -> Conversation:
+    if args.conversation is None:
+        cid = history.create_conversation(
+            system_prompt=args.system
+            if args.system is not None
+            else settings.default_system_prompt,
+        )
+        return history.get_conversation(cid)
+    conversation = history.get_conversation(args.conversation)
+    if conversation.deleted_at:
+        raise InvalidInputError(
+            f"Conversation {conversation.id} is in the trash. Restore it first: "
+            f"hearth history restore {conversation.id}"
+        )
+    if args.system is not None:
+        history.update_conversation(conversation.id, system_prompt=args.system)
+        conversation = history.get_conversation(conversation.id)
+    return conversation
+
+
+def _model_path(model: str | None) -> Path:
+    if not model:
+        raise InvalidInputError("Choose a model: hearth chat --model PATH_TO_MODEL.gguf")
+    path = Path(model).expanduser()
+    if not path.exists():
+        raise ModelFileError(f"There is no model file at {path}. Check the path and try again.")
+    return path.resolve()
+
+
+def _sampling(
+    args: argparse.Namespace, conversation: Conversation, settings: Settings
+) -> SamplingParams:
+    """Command-line flags win over the conversation's own settings, which win over defaults."""
+    saved = conversation.sampling
+    temperature = (
+        args.temperature
+        if args.temperature is not None
+        else float(saved.get("temperature", settings.sampling.temperature))
+    )
+    max_tokens = (
+        args.max_tokens
+        if args.max_tokens is not None
+        else int(saved.get("max_tokens", settings.sampling.max_tokens))
+    )
+    if max_tokens < 1:
+        raise InvalidInputError("--max-tokens must be at least 1.")
+    return SamplingParams(
+        temperature=temperature,
+        top_p=float(saved.get("top_p", settings.sampling.top_p)),
+        max_tokens=max_tokens,
+        seed=args.seed,
+    )
+
+
+def _interactive(
+    history: History,
+    engine: EngineClient,
+    conversation_id: int,
+    sampling: SamplingParams,
+    stats: bool,
+) -> int:
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(
+            f"Conversation {conversation_id}. Type a message and press Enter; Ctrl+C stops "
+            "a reply, Ctrl+D ends.",
+            file=sys.stderr,
+        )
+    while True:
+        if interactive:
+            print("> ", end="", file=sys.stderr, flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            return 0
+        text = line.rstrip("\n")
+        if text.strip():
+            _turn(history, engine, conversation_id, text, sampling, stats)
+
+
+def _turn(
+    history: History,
+    engine: EngineClient,
+    conversation_id: int,
+    text: str,
+    sampling: SamplingParams,
+    stats: bool,
+    out: TextIO = sys.stdout,
+) -> int:
+    status = "complete"
+    with _ctrl_c_cancels(engine):
+        for event in run_chat_turn(history, engine, conversation_id, text, sampling):
+            if isinstance(event, TextPiece):
+                out.write(event.text)
+                out.flush()
+            elif isinstance(event, HistoryTrimmed):
+                print(
+                    f"hearth: note: {event.omitted_messages} older messages were left out "
+                    "so the conversation fits the model's context.",
+                    file=sys.stderr,
+                )
+            elif isinstance(event, TurnFinished):
+                status = event.status
+                out.write("\n")
+                out.flush()
+                if status == "stopped":
+                    print("hearth: reply stopped.", file=sys.stderr)
+                if stats:
+                    print(event.stats.summary_line(), file=sys.stderr, flush=True)
+    return 130 if status == "stopped" else 0
+
+
+@contextmanager
+def _ctrl_c_cancels(engine: EngineClient) -> Iterator[None]:
+    """While a reply streams, Ctrl+C asks the engine to stop instead of ending Hearth."""
+    previous = signal.signal(signal.SIGINT, lambda _sig, _frame: engine.cancel())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,119 @@
+"""One chat turn: the user's message in, a streamed and continuously saved reply out.
+
+The writing rule lives here: the user's message is committed before generation starts; the
+reply is saved as it streams (ReplyWriter) and always ends with an explicit status, whatever
+happens: complete, stopped (cancelled), or failed (with the reason). The CLI and the window
+both drive this same generator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.engine.client import EngineClient
+from app.engine.protocol import ChatMessage, ChatStats, SamplingParams, TextPiece
+from app.errors import EngineError, HearthError
+from app.store import History, Message, ReplyWriter, Role
+from app.tasks.context_budget import fit_history, reply_budget
+
+
+@dataclass(frozen=True)
+class HistoryTrimmed:
+    """Older messages were left out of the prompt so that it fits the context."""
+
+    omitted_messages: int
+    prompt_tokens: int
+
+
+@dataclass(frozen=True)
+class TurnFinished:
+    user_message_id: int
+    reply_message_id: int | None
+    status: str
+    stats: ChatStats
+
+
+TurnEvent = HistoryTrimmed | TextPiece | TurnFinished
+
+FINISH_STATUS = {
+    "stop": "complete",
+    "length": "complete",
+    "context": "complete",
+    "cancelled": "stopped",
+}
+
+
+def prompt_messages(
+    system_prompt: str | None, path: list[Message]
+) -> tuple[ChatMessage | None, list[ChatMessage]]:
+    """The system message and the turns to send, from the stored path to the new message."""
+    system = ChatMessage("system", system_prompt) if system_prompt else None
+    turns = [
+        ChatMessage("user", m.content)
+        if m.role == Role.USER
+        else ChatMessage("assistant", m.content)
+        for m in path
+        if m.role == Role.USER or (m.role == Role.ASSISTANT and m.content)
+    ]
+    return system, turns
+
+
+def run_chat_turn(
+    history: History,
+    engine: EngineClient,
+    conversation_id: int,
+    user_text: str,
+    sampling: SamplingParams,
+) -> Iterator[TurnEvent]:
+    """Add `user_text` to the conversation and stream the model's reply, saving as it goes."""
+    if engine.model is None:
+        raise EngineError("No model is loaded. Load a model first.")
+    model = engine.model
+    conversation = history.get_conversation(conversation_id)
+    user_id = history.add_message(conversation_id, "user", user_text, model=model.name)
+    writer = ReplyWriter(history, conversation_id, user_id, model=model.name)
+    finished = False
+    try:
+        system, turns = prompt_messages(conversation.system_prompt, history.path_to(user_id))
+        fitted = fit_history(
+            engine.count_tokens,
+            system,
+            turns,
+            model.n_ctx,
+            reply_budget(sampling.max_tokens, model.n_ctx),
+        )
+        if fitted.omitted_messages:
+            yield HistoryTrimmed(fitted.omitted_messages, fitted.prompt_tokens)
+        for event in engine.chat(fitted.messages, sampling):
+            if isinstance(event, TextPiece):
+                writer.append(event.text)
+                yield event
+            else:
+                status = FINISH_STATUS[event.finish_reason]
+                reply_id = writer.finish(status, stats=_stats_record(event))
+                finished = True
+                yield TurnFinished(user_id, reply_id, status, event)
+    except HearthError as exc:
+        finished = True
+        writer.finish("failed", error=exc.message)
+        raise
+    except Exception:
+        finished = True
+        writer.finish("failed", error="Hearth hit an internal error; details are in the log.")
+        raise
+    finally:
+        if not finished:  # the caller stopped listening (or Ctrl+C): keep what we have
+            writer.finish("stopped")
+
+
+def _stats_record(stats: ChatStats) -> dict[str, object]:
+    return {
+        "prompt_tokens": stats.prompt_tokens,
+        "cached_tokens": stats.cached_tokens,
+        "completion_tokens": stats.completion_tokens,
+        "ttft_ms": round(stats.ttft_ms, 1),
+        "tokens_per_s": round(stats.tokens_per_s, 2),
+        "finish_reason": stats.finish_reason,
+        "seed": stats.seed,
+    }

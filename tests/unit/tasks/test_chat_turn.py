@@ -1,0 +1,160 @@
+"""A chat turn against a real engine and a real history file: the writing rule holds."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.engine.client import EngineClient
+from app.engine.protocol import SamplingParams, TextPiece
+from app.errors import ContextOverflowError, EngineCrashedError
+from app.store import History
+from app.tasks.chat_turn import HistoryTrimmed, TurnFinished, run_chat_turn
+from tests.conftest import load_config
+
+GREEDY = SamplingParams(temperature=0.0, max_tokens=32, seed=1)
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Iterator[History]:
+    with History.open(tmp_path / "hearth.db") as opened:
+        yield opened
+
+
+def test_a_turn_saves_both_messages_with_stats(
+    history: History, engine: EngineClient, scripted_model: Path
+) -> None:
+    engine.load(load_config(scripted_model))
+    cid = history.create_conversation(system_prompt="Be kind.")
+    events = list(run_chat_turn(history, engine, cid, "Hi there", GREEDY))
+    finished = events[-1]
+    assert isinstance(finished, TurnFinished)
+    assert "".join(e.text for e in events if isinstance(e, TextPiece)) == "Hello, world!"
+    user, reply = history.active_path(cid)
+    assert (user.role, user.content, user.status) == ("user", "Hi there", "complete")
+    assert (reply.role, reply.content, reply.status) == ("assistant", "Hello, world!", "complete")
+    assert reply.parent_id == user.id
+    assert finished.reply_message_id == reply.id
+    assert reply.stats is not None
+    assert reply.stats["completion_tokens"] == finished.stats.completion_tokens
+    assert history.get_conversation(cid).title == "Hi there"
+
+
+def test_the_user_message_is_committed_before_generation(
+    history: History, engine: EngineClient, scripted_model: Path, tmp_path: Path
+) -> None:
+    engine.load(load_config(scripted_model))
+    cid = history.create_conversation()
+    turn = run_chat_turn(history, engine, cid, "Is this saved?", GREEDY)
+    first = next(turn)  # the first piece has arrived; the turn is not over
+    assert isinstance(first, TextPiece)
+    with History.open(tmp_path / "hearth.db") as other_connection:
+        saved = other_connection.active_path(cid)
+    assert [m.role for m in saved] == ["user", "assistant"]
+    assert saved[0].content == "Is this saved?"
+    assert saved[1].status == "streaming"
+    list(turn)
+
+
+def test_follow_up_turns_send_the_history(
+    history: History, engine: EngineClient, scripted_model: Path
+) -> None:
+    engine.load(load_config(scripted_model))
+    cid = history.create_conversation()
+    first = list(run_chat_turn(history, engine, cid, "One", GREEDY))[-1]
+    second = list(run_chat_turn(history, engine, cid, "Two", GREEDY))[-1]
+    assert isinstance(first, TurnFinished)
+    assert isinstance(second, TurnFinished)
+    assert second.stats.prompt_tokens > first.stats.prompt_tokens
+    assert second.stats.cached_tokens >= first.stats.prompt_tokens
+    assert [m.content for m in history.active_path(cid)] == [
+        "One",
+        "Hello, world!",
+        "Two",
+        "Hello, world!",
+    ]
+
+
+def test_old_turns_left_out_are_announced(
+    history: History, engine: EngineClient, scripted_model: Path
+) -> None:
+    engine.load(load_config(scripted_model, n_ctx=256))
+    cid = history.create_conversation()
+    for i in range(12):
+        list(run_chat_turn(history, engine, cid, f"message number {i} " + "pad " * 10, GREEDY))
+    events = list(run_chat_turn(history, engine, cid, "and now?", GREEDY))
+    trimmed = [e for e in events if isinstance(e, HistoryTrimmed)]
+    assert len(trimmed) == 1
+    assert trimmed[0].omitted_messages >= 2
+    assert isinstance(events[-1], TurnFinished)
+    assert events[-1].status == "complete"
+    assert len(history.active_path(cid)) == 26  # nothing was deleted from the history
+
+
+def test_too_long_message_fails_the_reply_but_keeps_the_message(
+    history: History, engine: EngineClient, scripted_model: Path
+) -> None:
+    engine.load(load_config(scripted_model, n_ctx=128))
+    cid = history.create_conversation()
+    with pytest.raises(ContextOverflowError):
+        list(run_chat_turn(history, engine, cid, "word " * 400, GREEDY))
+    user, reply = history.active_path(cid)
+    assert user.content == "word " * 400
+    assert reply.status == "failed"
+    assert reply.error is not None
+    assert "too long" in reply.error
+
+
+def test_cancel_marks_the_reply_stopped_with_its_text(
+    history: History, engine: EngineClient, random_model: Path
+) -> None:
+    engine.load(load_config(random_model, n_ctx=2048))
+    cid = history.create_conversation()
+    received = []
+    for event in run_chat_turn(history, engine, cid, "go", SamplingParams(max_tokens=1500)):
+        if isinstance(event, TextPiece):
+            received.append(event.text)
+            if len(received) == 10:
+                engine.cancel()
+    reply = history.active_path(cid)[-1]
+    assert reply.status == "stopped"
+    assert reply.content == "".join(received)
+
+
+def test_engine_crash_marks_the_reply_failed_and_keeps_the_partial_text(
+    history: History, engine: EngineClient, random_model: Path
+) -> None:
+    engine.load(load_config(random_model, n_ctx=2048))
+    cid = history.create_conversation()
+    received = []
+    with pytest.raises(EngineCrashedError):
+        for event in run_chat_turn(history, engine, cid, "go", SamplingParams(max_tokens=1500)):
+            if isinstance(event, TextPiece):
+                received.append(event.text)
+                if len(received) == 5:
+                    assert engine.pid is not None
+                    os.kill(engine.pid, signal.SIGKILL)
+    reply = history.active_path(cid)[-1]
+    assert reply.status == "failed"
+    assert reply.content == "".join(received)
+    assert reply.error is not None
+    assert "stopped unexpectedly" in reply.error
+
+
+def test_abandoning_the_stream_keeps_the_reply_as_stopped(
+    history: History, engine: EngineClient, random_model: Path
+) -> None:
+    engine.load(load_config(random_model, n_ctx=2048))
+    cid = history.create_conversation()
+    turn = run_chat_turn(history, engine, cid, "go", SamplingParams(max_tokens=1500))
+    pieces = [next(turn) for _ in range(4)]
+    turn.close()
+    reply = history.active_path(cid)[-1]
+    assert reply.status == "stopped"
+    assert reply.content == "".join(p.text for p in pieces if isinstance(p, TextPiece))
+    again = list(run_chat_turn(history, engine, cid, "more", SamplingParams(max_tokens=4)))
+    assert isinstance(again[-1], TurnFinished)
