@@ -40,46 +40,71 @@ def add_parser(commands: Any) -> None:
 
 def run_chat(args: argparse.Namespace) -> int:
     runtime = Runtime.start()
+    settings = runtime.settings
     with runtime.open_history() as history, runtime.new_engine() as engine:
-        conversation = _conversation(history, args, runtime.settings)
-        model_path = _model_path(args.model or conversation.model)
-        if conversation.model != str(model_path):
-            history.update_conversation(conversation.id, model=str(model_path))
+        existing = _existing_conversation(history, args.conversation)
+        # The model is loaded before a new conversation is made: a bad model leaves no
+        # empty conversation behind.
+        model_path = _model_path(args.model or (existing.model if existing else None))
         info = engine.load(
             LoadConfig(
                 model_path=model_path,
-                n_ctx=args.ctx or runtime.settings.context_length,
-                n_threads=runtime.settings.effective_threads(),
-                n_gpu_layers=runtime.settings.gpu_layers,
-                kv_cache_type=runtime.settings.kv_cache_type,
+                n_ctx=args.ctx or settings.context_length,
+                n_threads=settings.effective_threads(),
+                n_gpu_layers=settings.gpu_layers,
+                kv_cache_type=settings.kv_cache_type,
             )
         )
         for warning in info.warnings:
             print(f"hearth: warning: {warning}", file=sys.stderr)
-        sampling = _sampling(args, conversation, runtime.settings)
+        conversation = _prepare_conversation(history, existing, args, settings, model_path)
+        sampling = _sampling(args, conversation, settings)
         if args.prompt is not None:
             return _turn(history, engine, conversation.id, args.prompt, sampling, args.stats)
         return _interactive(history, engine, conversation.id, sampling, args.stats)
 
 
-def _conversation(history: History, args: argparse.Namespace, settings: Settings) -> Conversation:
-    if args.conversation is None:
-        cid = history.create_conversation(
-            system_prompt=args.system
-            if args.system is not None
-            else settings.default_system_prompt,
-        )
-        return history.get_conversation(cid)
-    conversation = history.get_conversation(args.conversation)
+def _existing_conversation(history: History, conversation_id: int | None) -> Conversation | None:
+    if conversation_id is None:
+        return None
+    conversation = history.get_conversation(conversation_id)
     if conversation.deleted_at:
         raise InvalidInputError(
             f"Conversation {conversation.id} is in the trash. Restore it first: "
             f"hearth history restore {conversation.id}"
         )
-    if args.system is not None:
-        history.update_conversation(conversation.id, system_prompt=args.system)
-        conversation = history.get_conversation(conversation.id)
     return conversation
+
+
+def _prepare_conversation(
+    history: History,
+    existing: Conversation | None,
+    args: argparse.Namespace,
+    settings: Settings,
+    model_path: Path,
+) -> Conversation:
+    """The conversation to chat in, with the model, system prompt and sampling given."""
+    given = {
+        key: value
+        for key, value in (("temperature", args.temperature), ("max_tokens", args.max_tokens))
+        if value is not None
+    }
+    if existing is None:
+        system = args.system if args.system is not None else settings.default_system_prompt
+        cid = history.create_conversation(
+            model=str(model_path), system_prompt=system, sampling=given
+        )
+        return history.get_conversation(cid)
+    changes: dict[str, Any] = {}
+    if existing.model != str(model_path):
+        changes["model"] = str(model_path)
+    if args.system is not None:
+        changes["system_prompt"] = args.system
+    if given:
+        changes["sampling"] = {**existing.sampling, **given}
+    if changes:
+        history.update_conversation(existing.id, **changes)
+    return history.get_conversation(existing.id)
 
 
 def _model_path(model: str | None) -> Path:

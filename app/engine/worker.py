@@ -75,7 +75,9 @@ def _read_requests(
         try:
             request: Request = conn.recv()
         except (EOFError, OSError):
-            inbox.put(None)  # the client went away: stop
+            # The client went away (closed, or killed): stop what is running, then exit.
+            cancel.cancel(cancel.active_request)
+            inbox.put(None)
             return
         if request.op == "cancel":
             assert isinstance(request.payload, int)

@@ -87,6 +87,7 @@ def test_a_missing_model_is_one_line_and_a_nonzero_exit(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1
     assert "There is no model file" in result.stderr
     assert "Traceback" not in result.stderr
+    assert conversation_ids() == []  # no empty conversation left behind
 
 
 def test_a_bad_model_file_is_named_in_one_line(bad_model_files: dict[str, Path]) -> None:
@@ -96,6 +97,21 @@ def test_a_bad_model_file_is_named_in_one_line(bad_model_files: dict[str, Path])
     assert result.stderr.count("\n") == 1
     assert str(bad) in result.stderr
     assert "not a usable GGUF model" in result.stderr
+    assert conversation_ids() == []
+
+
+def test_sampling_flags_are_kept_with_the_conversation(scripted_model: Path) -> None:
+    hearth(
+        "chat", "hi", "--model", str(scripted_model), "--temperature", "0.1", "--max-tokens", "3"
+    )
+    (cid,) = conversation_ids()
+    exported = json.loads(hearth("history", "export", str(cid), "--format", "json").stdout)
+    assert exported["sampling"] == {"temperature": 0.1, "max_tokens": 3}
+    assert exported["model"] == str(scripted_model.resolve())
+    # The follow-up (no flags) uses the saved max_tokens: the reply is cut at 3 tokens.
+    follow_up = hearth("chat", "again", "--conversation", str(cid), "--stats")
+    assert "completion_tokens=3 " in follow_up.stderr
+    assert follow_up.stdout == "Hello, world\n"
 
 
 def test_unknown_conversation_is_an_error(scripted_model: Path) -> None:
