@@ -1,59 +1,55 @@
-"""Checks that a file is a usable GGUF model before llama.cpp sees it.
+"""Checks that a file is a usable GGUF model before llama.cpp sees it, and summarizes it.
 
 llama.cpp reports a bad file with a bare "failed to load model" at best and aborts the
-process at worst. Reading the header ourselves first lets us name the file and say plainly
-what is wrong with it.
+process at worst. Reading the header ourselves first (gguf_header.py, fast even for large
+vocabularies) lets us name the file and say plainly what is wrong with it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import ModelFileError
-
-GGUF_MAGIC = b"GGUF"
+from app.engine.gguf_header import GgufHeader, read_gguf_header
 
 
-def _not_usable(path: Path, reason: str) -> ModelFileError:
-    return ModelFileError(
-        f"{path} is not a usable GGUF model: {reason}. "
-        "Download the model again or choose another file."
-    )
+@dataclass(frozen=True)
+class GgufSummary:
+    """What a GGUF header says about a model, for listings and import reports."""
+
+    name: str
+    architecture: str
+    context_length: int | None
+    quantization: str | None
+    has_chat_template: bool
+    file_size: int
 
 
 def check_gguf_file(path: Path) -> None:
     """Raise ModelFileError unless `path` holds a complete GGUF model file."""
-    if not path.exists():
-        raise ModelFileError(f"There is no model file at {path}. Check the path and try again.")
-    if not path.is_file():
-        raise ModelFileError(f"{path} is a folder, not a model file. Choose a .gguf file.")
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            magic = handle.read(4)
-    except OSError as exc:
-        raise ModelFileError(
-            f"Hearth cannot read {path} ({exc.strerror}). Check that the file is readable."
-        ) from exc
-    if size == 0:
-        raise _not_usable(path, "the file is empty")
-    if magic != GGUF_MAGIC:
-        raise _not_usable(path, "it does not start with the GGUF signature")
-    _check_layout(path, size)
+    read_gguf_header(path)
 
 
-def _check_layout(path: Path, size: int) -> None:
-    """Parse the header and tensor table; every tensor's data must lie inside the file."""
-    from gguf import GGUFReader  # heavy (numpy); only needed here
+def inspect_gguf_file(path: Path) -> GgufSummary:
+    """Validate `path` like check_gguf_file and summarize its header (one parse)."""
+    return summarize(read_gguf_header(path), path)
 
-    try:
-        reader = GGUFReader(path, "r")
-    except Exception as exc:  # the reader raises many kinds on a damaged header
-        raise _not_usable(path, f"its header is damaged ({type(exc).__name__})") from exc
-    if not reader.tensors:
-        raise _not_usable(path, "it holds no tensors")
-    end = max(t.data_offset + int(t.n_bytes) for t in reader.tensors)
-    if end > size:
-        raise _not_usable(
-            path, f"the file is incomplete ({size:,} of at least {end:,} bytes; truncated?)"
-        )
+
+def summarize(header: GgufHeader, path: Path) -> GgufSummary:
+    from gguf import LlamaFileType
+
+    kv = header.kv
+    architecture = str(kv.get("general.architecture") or "unknown")
+    context = kv.get(f"{architecture}.context_length")
+    file_type = kv.get("general.file_type")
+    quantization = None
+    if isinstance(file_type, int) and file_type in LlamaFileType._value2member_map_:
+        quantization = LlamaFileType(file_type).name.removeprefix("MOSTLY_").removeprefix("ALL_")
+    return GgufSummary(
+        name=str(kv.get("general.name") or path.stem),
+        architecture=architecture,
+        context_length=int(context) if isinstance(context, int) else None,
+        quantization=quantization,
+        has_chat_template=bool(kv.get("tokenizer.chat_template")),
+        file_size=header.file_size,
+    )
