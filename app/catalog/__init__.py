@@ -1,0 +1,1 @@
+"""The model catalog: models.json, what a model needs in memory, and whether it fits."""
