@@ -53,3 +53,57 @@ class NotFoundError(HearthError):
 
 class InvalidInputError(HearthError):
     """Something the user passed (a file to import, an option) is not acceptable."""
+
+
+class HubError(HearthError):
+    """A request to the model hub failed (refused, malformed, or turned off by the user)."""
+
+
+class HubUnavailableError(HubError):
+    """The model hub could not be reached, or is overloaded: offline, DNS, refused, timed out,
+    HTTP 5xx or 429. Transient: trying again later may work."""
+
+
+class ModelRepoNotFoundError(NotFoundError):
+    """The model repository does not exist on the hub (or is private)."""
+
+
+class ModelRevisionNotFoundError(NotFoundError):
+    """The repository exists but the requested revision (commit, branch, tag) does not."""
+
+
+class ModelFileNotFoundError(NotFoundError):
+    """The repository and revision exist but the requested file is not in them."""
+
+
+class GatedModelError(HearthError):
+    """The model's authors require accepting their terms (and a token) before downloading."""
+
+
+class NoGgufFilesError(HearthError):
+    """A repository holds no GGUF files, so Hearth has nothing it could run from it."""
+
+
+class DownloadError(HearthError):
+    """A model download failed; the message says why and whether running it again resumes."""
+
+
+class DownloadBusyError(DownloadError):
+    """The same file is already being downloaded by another Hearth window or process."""
+
+
+class DiskSpaceError(DownloadError):
+    """There is not enough free disk space for the rest of a download."""
+
+
+class ChecksumMismatchError(DownloadError):
+    """The downloaded bytes do not match the published sha256 (or size); they were deleted."""
+
+
+# Pausing and cancelling are outcomes the user asked for, not failures: hence no "Error" suffix.
+class DownloadPaused(HearthError):  # noqa: N818
+    """A download stopped because the user paused it; the partial file is kept for resuming."""
+
+
+class DownloadCancelled(HearthError):  # noqa: N818
+    """A download stopped because the user cancelled it; the partial file was deleted."""

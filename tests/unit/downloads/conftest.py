@@ -1,0 +1,98 @@
+"""Helpers for the download and hub tests: a published file, a fast retry policy.
+
+The ``fake_hub`` fixture (tests/support/fake_hub.py) is a real HTTP server on 127.0.0.1 with a
+"CDN" on 127.0.0.2; nothing here reaches the network.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.catalog.download import (
+    BackoffPolicy,
+    DownloadProgress,
+    DownloadRequest,
+    download_file,
+)
+from tests.support.fake_hub import FakeFile, FakeHub
+
+REPO = "hearth-test/Tiny-Model-GGUF"
+FILENAME = "tiny-model-Q4_K_M.gguf"
+FAST = BackoffPolicy(base=0.01, cap=0.05, jitter=0.0)
+
+
+def publish(hub: FakeHub, size: int = 512 * 1024, *, filename: str = FILENAME) -> FakeFile:
+    return hub.add_file(REPO, filename, size=size)
+
+
+def request_for(hub: FakeHub, file: FakeFile, dest: Path, **fields: Any) -> DownloadRequest:
+    return DownloadRequest(REPO, file.filename, hub.repo(REPO).commit, dest, **fields)
+
+
+def download(hub: FakeHub, file: FakeFile, dest: Path, **kwargs: Any) -> Path:
+    """`download_file` against the fake hub, with a tiny backoff unless told otherwise."""
+    fields = {
+        k: kwargs.pop(k) for k in ("token", "expected_sha256", "expected_size") if k in kwargs
+    }
+    kwargs.setdefault("backoff", FAST)
+    kwargs.setdefault("endpoint", hub.url)
+    return download_file(request_for(hub, file, dest, **fields), **kwargs)
+
+
+class Recorder:
+    """Collects progress events; `reached(n)` is set once `n` bytes are downloaded."""
+
+    def __init__(self) -> None:
+        self.events: list[DownloadProgress] = []
+        self._waits: list[tuple[Callable[[DownloadProgress], bool], threading.Event]] = []
+
+    def __call__(self, event: DownloadProgress) -> None:
+        self.events.append(event)
+        for predicate, flag in self._waits:
+            if predicate(event):
+                flag.set()
+
+    def when(self, predicate: Callable[[DownloadProgress], bool]) -> threading.Event:
+        flag = threading.Event()
+        self._waits.append((predicate, flag))
+        return flag
+
+    def reached(self, n: int) -> threading.Event:
+        return self.when(lambda e: e.state == "downloading" and e.downloaded >= n)
+
+    @property
+    def states(self) -> list[str]:
+        return [e.state for e in self.events]
+
+
+class Worker(threading.Thread):
+    """Runs a download on a thread and keeps its result or exception."""
+
+    def __init__(self, target: Callable[[], Path]) -> None:
+        super().__init__(daemon=True)
+        self._target_fn = target
+        self.result: Path | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.result = self._target_fn()
+        except BaseException as exc:
+            self.error = exc
+
+    def finish(self, timeout: float = 20.0) -> Worker:
+        self.join(timeout)
+        assert not self.is_alive(), "the download did not stop in time"
+        return self
+
+
+@pytest.fixture
+def models_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "models"
+    folder.mkdir()
+    return folder
