@@ -27,10 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--conversation", type=int, metavar="ID", help="open the window on this conversation"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from app.commands import chat, history
+    from app.commands import chat, history, models
 
     chat.add_parser(commands)
     history.add_parser(commands)
+    models.add_parser(commands)
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from app.engine.client import EngineClient
 from app.logs import configure_file_logging
@@ -28,3 +29,9 @@ class Runtime:
 
     def new_engine(self) -> EngineClient:
         return EngineClient(self.paths.log_file)
+
+    @property
+    def models_dir(self) -> Path:
+        """The models folder: the user's choice, else the data folder's models/."""
+        chosen = self.settings.models_dir.strip()
+        return Path(chosen).expanduser() if chosen else self.paths.default_models_dir

@@ -41,7 +41,8 @@ class Settings:
     sampling: Sampling = field(default_factory=Sampling)
     theme: str = "system"
     models_dir: str = ""  # empty: the data folder's models/
-    offline: bool = False
+    offline: bool = False  # no network at all: downloads and Hub search are disabled
+    hub_token: str = ""  # sent to the model hub only when set (gated models)
 
     def effective_threads(self) -> int:
         if self.threads > 0:

@@ -12,12 +12,13 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TextIO
 
+from app.catalog.library import ModelLibrary
+from app.catalog.resolve import resolve_model
 from app.engine.client import EngineClient
 from app.engine.protocol import LoadConfig, SamplingParams, TextPiece
-from app.errors import InvalidInputError, ModelFileError
+from app.errors import InvalidInputError
 from app.runtime import Runtime
 from app.settings import Settings
 from app.store import Conversation, History
@@ -45,10 +46,13 @@ def run_chat(args: argparse.Namespace) -> int:
         existing = _existing_conversation(history, args.conversation)
         # The model is loaded before a new conversation is made: a bad model leaves no
         # empty conversation behind.
-        model_path = _model_path(args.model or (existing.model if existing else None))
+        model = resolve_model(
+            args.model or (existing.model if existing else None),
+            ModelLibrary(runtime.models_dir),
+        )
         info = engine.load(
             LoadConfig(
-                model_path=model_path,
+                model_path=model.path,
                 n_ctx=args.ctx or settings.context_length,
                 n_threads=settings.effective_threads(),
                 n_gpu_layers=settings.gpu_layers,
@@ -57,7 +61,7 @@ def run_chat(args: argparse.Namespace) -> int:
         )
         for warning in info.warnings:
             print(f"hearth: warning: {warning}", file=sys.stderr)
-        conversation = _prepare_conversation(history, existing, args, settings, model_path)
+        conversation = _prepare_conversation(history, existing, args, settings, model.label)
         sampling = _sampling(args, conversation, settings)
         if args.prompt is not None:
             return _turn(history, engine, conversation.id, args.prompt, sampling, args.stats)
@@ -81,7 +85,7 @@ def _prepare_conversation(
     existing: Conversation | None,
     args: argparse.Namespace,
     settings: Settings,
-    model_path: Path,
+    model_label: str,
 ) -> Conversation:
     """The conversation to chat in, with the model, system prompt and sampling given."""
     given = {
@@ -91,13 +95,11 @@ def _prepare_conversation(
     }
     if existing is None:
         system = args.system if args.system is not None else settings.default_system_prompt
-        cid = history.create_conversation(
-            model=str(model_path), system_prompt=system, sampling=given
-        )
+        cid = history.create_conversation(model=model_label, system_prompt=system, sampling=given)
         return history.get_conversation(cid)
     changes: dict[str, Any] = {}
-    if existing.model != str(model_path):
-        changes["model"] = str(model_path)
+    if existing.model != model_label:
+        changes["model"] = model_label
     if args.system is not None:
         changes["system_prompt"] = args.system
     if given:
@@ -105,15 +107,6 @@ def _prepare_conversation(
     if changes:
         history.update_conversation(existing.id, **changes)
     return history.get_conversation(existing.id)
-
-
-def _model_path(model: str | None) -> Path:
-    if not model:
-        raise InvalidInputError("Choose a model: hearth chat --model PATH_TO_MODEL.gguf")
-    path = Path(model).expanduser()
-    if not path.exists():
-        raise ModelFileError(f"There is no model file at {path}. Check the path and try again.")
-    return path.resolve()
 
 
 def _sampling(
