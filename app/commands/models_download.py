@@ -13,7 +13,13 @@ import sys
 from typing import Any
 
 from app.catalog.catalog import CatalogModel, find_catalog_model, license_notice, load_catalog
-from app.catalog.download import DownloadControl, DownloadPaused, DownloadRequest, download_file
+from app.catalog.download import (
+    DownloadControl,
+    DownloadPaused,
+    DownloadRequest,
+    clean_stale_partials,
+    download_file,
+)
 from app.catalog.library import InstalledModel, ModelLibrary, slug
 from app.commands.progress import ProgressPrinter, human_bytes
 from app.errors import InvalidInputError
@@ -53,6 +59,7 @@ def run_download(args: argparse.Namespace) -> int:
     runtime = Runtime.start()
     _require_online(runtime)
     library = ModelLibrary(runtime.models_dir)
+    _clean_abandoned_downloads(library)
     if args.filename is None:
         entry = find_catalog_model(load_catalog(), args.target)
         if entry is None:
@@ -67,6 +74,13 @@ def run_download(args: argparse.Namespace) -> int:
         )
     print(model.id)
     return 0
+
+
+def _clean_abandoned_downloads(library: ModelLibrary) -> None:
+    """Partial files nobody resumed for a week are only taking disk space."""
+    if library.folder.is_dir():
+        for path in clean_stale_partials(library.folder):
+            print(f"Removed an abandoned partial download: {path.name}", file=sys.stderr)
 
 
 def download_catalog_model(

@@ -174,3 +174,18 @@ def test_import_refuses_a_bad_file(bad_model_files: dict[str, Path]) -> None:
     result = hearth("models", "import", str(bad_model_files["wrong_magic"]), check=False)
     assert result.returncode == 1
     assert "not a usable GGUF model" in result.stderr
+
+
+def test_a_download_cleans_partials_abandoned_for_a_week(hub: FakeHub) -> None:
+    folder = models_folder() / "someone__Old-GGUF"
+    folder.mkdir(parents=True)
+    part, sidecar = folder / "old.gguf.part", folder / "old.gguf.part.json"
+    part.write_bytes(b"x" * 100)
+    sidecar.write_text("{}", encoding="utf-8")
+    week_ago = time.time() - 8 * 86400
+    for path in (part, sidecar):
+        os.utime(path, (week_ago, week_ago))
+    result = hearth("models", "download", REPO, FILENAME)
+    assert "abandoned partial download: old.gguf.part" in result.stderr
+    assert not part.exists()
+    assert not sidecar.exists()
