@@ -8,6 +8,7 @@ both drive this same generator.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -108,12 +109,8 @@ def run_chat_turn(
 
 
 def _stats_record(stats: ChatStats) -> dict[str, object]:
-    return {
-        "prompt_tokens": stats.prompt_tokens,
-        "cached_tokens": stats.cached_tokens,
-        "completion_tokens": stats.completion_tokens,
-        "ttft_ms": round(stats.ttft_ms, 1),
-        "tokens_per_s": round(stats.tokens_per_s, 2),
-        "finish_reason": stats.finish_reason,
-        "seed": stats.seed,
-    }
+    """The stats as stored with the reply (timings rounded: they are figures, not data)."""
+    record: dict[str, object] = dataclasses.asdict(stats)
+    record["ttft_ms"] = round(stats.ttft_ms, 1)
+    record["tokens_per_s"] = round(stats.tokens_per_s, 2)
+    return record
