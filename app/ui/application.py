@@ -1,4 +1,4 @@
-"""Starting the Qt application."""
+"""Starting the Qt application: the window, its engine session, and their teardown."""
 
 from __future__ import annotations
 
@@ -8,18 +8,27 @@ from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.runtime import Runtime
+from app.ui.chat_session import ChatSession
+from app.ui.error_dialog import install_exception_dialog
 from app.ui.main_window import MainWindow
 
 
 def run_application(conversation_id: int | None) -> int:
     """Open the window (on `conversation_id` if given) and run until it closes."""
     runtime = Runtime.start()
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("Hearth")
     app.setApplicationVersion(__version__)
+    install_exception_dialog(runtime.paths.log_file)
     with runtime.open_history() as history:
-        window = MainWindow(history)
+        session = ChatSession(runtime.new_engine(), runtime.paths.database)
+        window = MainWindow(runtime, history, session)
+        window.restore_state()
         if conversation_id is not None:
             window.open_conversation(conversation_id)
         window.show()
-        return app.exec()
+        try:
+            return app.exec()
+        finally:
+            session.shutdown()

@@ -1,71 +1,319 @@
-"""The main window: a conversation list beside a transcript.
+"""The main window: conversations on the left; the transcript, composer and status right.
 
-A first, read-only window: browse and read the history. Chat in the window, the model
-manager and settings come with the full window.
+The window wires widgets to the ChatSession (the engine, off the UI thread) and to the
+History (this thread's connection). It keeps no state the store does not have: after a
+turn the transcript is re-read from the database, so what is shown is what was saved.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMainWindow, QSplitter
+from datetime import UTC, datetime
+from pathlib import Path
 
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.catalog.library import ModelLibrary
+from app.catalog.resolve import resolve_model
+from app.engine.protocol import LoadConfig, ModelInfo, SamplingParams
 from app.errors import HearthError
-from app.store import History
+from app.runtime import Runtime
+from app.store import History, Message, MessageStatus, Role
+from app.tasks.chat_turn import TurnFinished
+from app.ui.chat_session import ChatSession
+from app.ui.composer import Composer
+from app.ui.conversation_sidebar import ConversationSidebar
+from app.ui.link_guard import confirm_and_open
+from app.ui.model_picker import ModelPicker
+from app.ui.status_panel import StatusPanel
 from app.ui.transcript_view import TranscriptView
+from app.ui.window_state import WindowState, load_window_state, save_window_state
 
-EMPTY_TEXT = "No conversations yet. Start one with: hearth chat --model MODEL.gguf"
+EMPTY_TEXT = "Start a conversation: choose a model above, write a message below, press Enter."
+
+
+class InlineError(QWidget):
+    """A bar above the composer: what went wrong, and a Reload button when that helps."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setAccessibleName("Error")
+        self.reload_button = QPushButton("Reload the model")
+        self.reload_button.setAccessibleName("Reload the model")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.reload_button)
+        self.hide()
+
+    def show_error(self, message: str, offer_reload: bool) -> None:
+        self.label.setText(message)
+        self.reload_button.setVisible(offer_reload)
+        self.show()
 
 
 class MainWindow(QMainWindow):
-    """Lists conversations and shows the selected one."""
+    """Hearth's window; see the module docstring."""
 
-    def __init__(self, history: History) -> None:
+    def __init__(self, runtime: Runtime, history: History, session: ChatSession) -> None:
         super().__init__()
-        self._history = history
+        self._runtime, self._history, self._session = runtime, history, session
+        self._library = ModelLibrary(runtime.models_dir)
+        self._conversation_id: int | None = None
+        self._state_file = runtime.paths.config_dir / "window-state.json"
         self.setWindowTitle("Hearth")
-        self.resize(960, 640)
-        self.conversation_list = QListWidget()
-        self.conversation_list.setAccessibleName("Conversations")
+        self.resize(1100, 720)
+        self._build()
+        self._connect()
+        self.transcript.show_notice(EMPTY_TEXT)
+
+    # --- construction --------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.sidebar = ConversationSidebar(self._history)
+        self.model_picker = ModelPicker(self._library)
         self.transcript = TranscriptView()
+        self.error_bar = InlineError()
+        self.composer = Composer()
+        self.status = StatusPanel()
+        self.statusBar().addPermanentWidget(self.status, 1)
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.addWidget(self.model_picker, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(self.transcript, 1)
+        column.addWidget(self.error_bar)
+        column.addWidget(self.composer)
         splitter = QSplitter()
-        splitter.addWidget(self.conversation_list)
-        splitter.addWidget(self.transcript)
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
         self.setCentralWidget(splitter)
-        self.conversation_list.currentItemChanged.connect(self._on_current_changed)
-        self.reload_conversations()
 
-    def reload_conversations(self) -> None:
-        self.conversation_list.clear()
-        conversations = self._history.list_conversations()
-        for conversation in conversations:
-            item = QListWidgetItem(conversation.title or "(untitled)")
-            item.setData(Qt.ItemDataRole.UserRole, conversation.id)
-            self.conversation_list.addItem(item)
-        if not conversations:
-            self.transcript.show_notice(EMPTY_TEXT)
+    def _connect(self) -> None:
+        session, sidebar = self._session, self.sidebar
+        sidebar.new_conversation_requested.connect(self.new_conversation)
+        sidebar.conversation_selected.connect(self.open_conversation)
+        sidebar.search_hit_activated.connect(lambda cid, _mid: self.open_conversation(cid))
+        sidebar.conversation_deleted.connect(self._on_conversation_deleted)
+        sidebar.action_failed.connect(lambda message: self.error_bar.show_error(message, False))
+        self.transcript.link_activated.connect(lambda url: confirm_and_open(self, url))
+        self.model_picker.model_chosen.connect(self._on_model_chosen)
+        self.composer.send_requested.connect(self.send)
+        self.composer.stop_requested.connect(session.stop)
+        self.error_bar.reload_button.clicked.connect(self._reload_model)
+        session.state_changed.connect(self._on_state_changed)
+        session.model_loaded.connect(self._on_model_loaded)
+        session.model_failed.connect(lambda message: self.error_bar.show_error(message, False))
+        session.text_received.connect(self.transcript.append_stream)
+        session.history_trimmed.connect(self.status.show_trimmed)
+        session.turn_finished.connect(self._on_turn_finished)
+        session.turn_failed.connect(self._on_turn_failed)
+        session.engine_crashed.connect(self._on_engine_crashed)
+        for keys, action in (
+            ("Ctrl+N", self.new_conversation),
+            ("Ctrl+K", sidebar.focus_search),
+            ("Esc", session.stop),
+            ("Ctrl+Shift+C", self.copy_last_reply),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(action)
+
+    # --- conversations -------------------------------------------------------------------
+
+    def new_conversation(self) -> int:
+        settings = self._runtime.settings
+        cid = self._history.create_conversation(
+            model=self._current_model_label(),
+            system_prompt=settings.default_system_prompt,
+        )
+        self.sidebar.refresh()
+        self.open_conversation(cid)
+        self.composer.editor.setFocus()
+        return cid
 
     def open_conversation(self, conversation_id: int) -> None:
-        """Select and show a conversation; a missing one is explained in the transcript."""
-        for row in range(self.conversation_list.count()):
-            item = self.conversation_list.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) == conversation_id:
-                self.conversation_list.setCurrentItem(item)
-                return
         try:
-            self._show(conversation_id)
+            conversation = self._history.get_conversation(conversation_id)
         except HearthError as exc:
             self.transcript.show_notice(exc.message)
+            return
+        self._conversation_id = conversation_id
+        self.sidebar.select_conversation(conversation_id)
+        self.setWindowTitle(f"{conversation.title or 'New conversation'} — Hearth")
+        self._show_transcript()
+        if conversation.model:
+            self.model_picker.show_label(conversation.model)
+            self._load_for(conversation.model)
 
     def current_conversation_id(self) -> int | None:
-        item = self.conversation_list.currentItem()
-        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+        return self._conversation_id
 
-    def _on_current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
-        if current is not None:
-            self._show(int(current.data(Qt.ItemDataRole.UserRole)))
+    def _show_transcript(self) -> None:
+        assert self._conversation_id is not None
+        messages = self._history.active_path(self._conversation_id)
+        if messages:
+            self.transcript.show_messages(messages)
+        else:
+            self.transcript.show_notice(EMPTY_TEXT)
 
-    def _show(self, conversation_id: int) -> None:
-        conversation = self._history.get_conversation(conversation_id)
-        self.setWindowTitle(f"{conversation.title or '(untitled)'} — Hearth")
-        self.transcript.show_messages(self._history.active_path(conversation_id))
+    def _on_conversation_deleted(self, conversation_id: int) -> None:
+        if conversation_id == self._conversation_id:
+            self._conversation_id = None
+            self.transcript.show_notice(EMPTY_TEXT)
+
+    # --- models --------------------------------------------------------------------------
+
+    def _current_model_label(self) -> str | None:
+        data = self.model_picker.currentData()
+        return data[1] if isinstance(data, tuple) else None
+
+    def _on_model_chosen(self, _path: Path, label: str) -> None:
+        if self._conversation_id is not None:
+            self._history.update_conversation(self._conversation_id, model=label)
+        self._load_for(label)
+
+    def _load_for(self, label: str) -> None:
+        try:
+            model = resolve_model(label, self._library)
+        except HearthError as exc:
+            self.error_bar.show_error(exc.message, False)
+            return
+        loaded = self._session.model
+        if loaded is not None and loaded.path == model.path:
+            return
+        settings = self._runtime.settings
+        self.error_bar.hide()
+        self._session.load_model(
+            LoadConfig(
+                model_path=model.path,
+                n_ctx=settings.context_length,
+                n_threads=settings.effective_threads(),
+                n_gpu_layers=settings.gpu_layers,
+                kv_cache_type=settings.kv_cache_type,
+            )
+        )
+
+    def _reload_model(self) -> None:
+        self.error_bar.hide()
+        self._session.reload()
+
+    def _on_model_loaded(self, info: ModelInfo) -> None:
+        self.status.show_model(info)
+        if info.warnings:
+            self.error_bar.show_error(" ".join(info.warnings), False)
+
+    # --- chatting ------------------------------------------------------------------------
+
+    def send(self, text: str) -> None:
+        if self._session.model is None or self._session.state != "ready":
+            self.error_bar.show_error(
+                "Choose a model first (the list above the conversation); your message is "
+                "kept in the box."
+                if self._session.state != "loading"
+                else "The model is still loading; send again in a moment.",
+                False,
+            )
+            return
+        if self._conversation_id is None:
+            self.new_conversation()
+        assert self._conversation_id is not None
+        sampling = self._sampling()
+        if not self._session.send(self._conversation_id, text, sampling):
+            return
+        self.error_bar.hide()
+        self.composer.clear_sent()
+        shown = [*self._history.active_path(self._conversation_id), _pending_user(text)]
+        self.transcript.show_messages(shown)
+        self.transcript.begin_streaming(None)
+
+    def _sampling(self) -> SamplingParams:
+        assert self._conversation_id is not None
+        defaults = self._runtime.settings.sampling
+        saved = self._history.get_conversation(self._conversation_id).sampling
+        return SamplingParams(
+            temperature=float(saved.get("temperature", defaults.temperature)),
+            top_p=float(saved.get("top_p", defaults.top_p)),
+            max_tokens=int(saved.get("max_tokens", defaults.max_tokens)),
+        )
+
+    def _on_state_changed(self, state: str) -> None:
+        self.status.show_state(state)
+        self.composer.set_generating(state == "generating")
+
+    def _on_turn_finished(self, finished: TurnFinished) -> None:
+        """Settle the streamed message with what was saved, without re-rendering the rest."""
+        self.status.show_stats(finished.stats)
+        reply_id = finished.reply_message_id
+        self.transcript.end_streaming(
+            self._history.get_message(reply_id) if reply_id is not None else None
+        )
+        self.sidebar.refresh()
+
+    def _on_turn_failed(self, message: str) -> None:
+        self.error_bar.show_error(message, offer_reload=False)
+        self._after_turn()
+
+    def _on_engine_crashed(self, message: str) -> None:
+        """The reply so far is saved (failed); offer Reload, which starts a fresh engine."""
+        self.error_bar.show_error(message, offer_reload=True)
+        self.status.show_model(None)
+        self._after_turn()
+
+    def _after_turn(self) -> None:
+        """After a failure: show what was saved (the partial reply, marked failed)."""
+        self.transcript.end_streaming()
+        if self._conversation_id is not None:
+            self._show_transcript()
+            self.sidebar.refresh()
+
+    def copy_last_reply(self) -> None:
+        if self._conversation_id is None:
+            return
+        replies = [
+            m for m in self._history.active_path(self._conversation_id) if m.role == "assistant"
+        ]
+        if replies:
+            QGuiApplication.clipboard().setText(replies[-1].content)
+
+    # --- window state --------------------------------------------------------------------
+
+    def restore_state(self) -> None:
+        state = load_window_state(self._state_file)
+        if state.geometry:
+            self.restoreGeometry(QByteArray.fromBase64(state.geometry.encode("ascii")))
+        if state.last_conversation is not None:
+            self.open_conversation(state.last_conversation)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
+        save_window_state(WindowState(geometry, self._conversation_id), self._state_file)
+        super().closeEvent(event)
+
+
+def _pending_user(text: str) -> Message:
+    """The message just sent, shown at once (the engine thread is saving it right now)."""
+    now = datetime.now(UTC).isoformat()
+    return Message(
+        id=-1,
+        conversation_id=-1,
+        parent_id=None,
+        role=Role.USER,
+        content=text,
+        status=MessageStatus.COMPLETE,
+        created_at=now,
+        updated_at=now,
+        model=None,
+        stats=None,
+        error=None,
+    )

@@ -1,0 +1,158 @@
+"""The window's link to the engine: load a model, run a chat turn, stop, reload.
+
+All engine calls block, so they run as BackgroundTasks on one serial thread (the engine
+takes one request at a time). A turn opens its own History connection on that thread
+(SQLite connections belong to the thread that made them) and runs the same
+`run_chat_turn` as the CLI, so the writing rule holds in the window too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app.engine.client import EngineClient
+from app.engine.protocol import LoadConfig, ModelInfo, SamplingParams, TextPiece
+from app.errors import EngineCrashedError, HearthError
+from app.store import History
+from app.tasks.chat_turn import HistoryTrimmed, TurnEvent, TurnFinished, run_chat_turn
+from app.ui.background import BackgroundTask, CancelToken, serial_pool
+
+
+class ChatSession(QObject):
+    """Owns the engine process on behalf of the window.
+
+    Signals:
+        state_changed(str): "idle" | "loading" | "ready" | "generating" | "crashed".
+        model_loaded(object): the ModelInfo of the model now loaded.
+        model_failed(str): why a model could not be loaded (for people).
+        text_received(str): a piece of the reply being written.
+        history_trimmed(int): how many older messages were left out of this turn's prompt.
+        turn_finished(object): the TurnFinished of a completed or stopped turn.
+        turn_failed(str): why the turn failed (the engine is still fine).
+        engine_crashed(str): the engine process died during the turn; `reload()` helps.
+    """
+
+    state_changed = Signal(str)
+    model_loaded = Signal(object)
+    model_failed = Signal(str)
+    text_received = Signal(str)
+    history_trimmed = Signal(int)
+    turn_finished = Signal(object)
+    turn_failed = Signal(str)
+    engine_crashed = Signal(str)
+
+    def __init__(self, engine: EngineClient, database: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._engine = engine
+        self._database = database
+        self._pool = serial_pool()
+        self._tasks: set[BackgroundTask] = set()
+        self._turn: BackgroundTask | None = None
+        self._finished_turn: TurnFinished | None = None
+        self._last_config: LoadConfig | None = None
+        self.model: ModelInfo | None = None
+        self.state = "idle"
+
+    # --- commands from the window ------------------------------------------------------------
+
+    def load_model(self, config: LoadConfig) -> None:
+        self._last_config = config
+        self._set_state("loading")
+        task = self._task(lambda _token: self._engine.load(config))
+        task.succeeded.connect(self._on_loaded)
+        task.failed.connect(self._on_load_failed)
+        task.start(self._pool)
+
+    def reload(self) -> None:
+        """After a crash: a fresh engine process with the last model."""
+        if self._last_config is not None:
+            self.load_model(self._last_config)
+
+    def send(self, conversation_id: int, text: str, sampling: SamplingParams) -> bool:
+        """Start a turn; False if one is running or no model is ready."""
+        if self._turn is not None or self.model is None or self.state != "ready":
+            return False
+        self._set_state("generating")
+        database = self._database
+
+        def work(_token: CancelToken) -> Iterator[TurnEvent]:
+            with History.open(database) as history:
+                yield from run_chat_turn(history, self._engine, conversation_id, text, sampling)
+
+        task = self._task(work, on_cancel=self._engine.cancel)
+        task.yielded.connect(self._on_turn_event)
+        task.failed.connect(self._on_turn_failed)
+        task.finished.connect(self._on_turn_done)
+        self._turn = task
+        task.start(self._pool)
+        return True
+
+    def stop(self) -> None:
+        if self._turn is not None:
+            self._turn.cancel()
+
+    @property
+    def generating(self) -> bool:
+        return self._turn is not None
+
+    def shutdown(self) -> None:
+        """Stop any turn and end the engine process (called when the window closes)."""
+        self.stop()
+        self._pool.waitForDone(10_000)
+        self._engine.close()
+
+    # --- results, on the UI thread -----------------------------------------------------------
+
+    def _task(self, work: object, on_cancel: object = None) -> BackgroundTask:
+        task = BackgroundTask(work, on_cancel=on_cancel, parent=self)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.finished.connect(lambda: self._tasks.discard(task))
+        return task
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.state_changed.emit(state)
+
+    def _on_loaded(self, info: object) -> None:
+        assert isinstance(info, ModelInfo)
+        self.model = info
+        self._set_state("ready")
+        self.model_loaded.emit(info)
+
+    def _on_load_failed(self, error: object) -> None:
+        self.model = None
+        self._set_state("idle")
+        self.model_failed.emit(_message(error))
+
+    def _on_turn_event(self, event: object) -> None:
+        if isinstance(event, TextPiece):
+            self.text_received.emit(event.text)
+        elif isinstance(event, HistoryTrimmed):
+            self.history_trimmed.emit(event.omitted_messages)
+        elif isinstance(event, TurnFinished):
+            self._finished_turn = event  # announced once the session is ready again
+
+    def _on_turn_failed(self, error: object) -> None:
+        if isinstance(error, EngineCrashedError):
+            self.model = None
+            self.engine_crashed.emit(_message(error))
+        else:
+            self.turn_failed.emit(_message(error))
+
+    def _on_turn_done(self) -> None:
+        """Settle the state first, so whoever hears turn_finished can send again at once."""
+        self._turn = None
+        if self.state == "generating":
+            self._set_state("ready" if self.model is not None else "crashed")
+        finished, self._finished_turn = self._finished_turn, None
+        if finished is not None:
+            self.turn_finished.emit(finished)
+
+
+def _message(error: object) -> str:
+    if isinstance(error, HearthError):
+        return error.message
+    return f"Something went wrong inside Hearth ({error}). Details are in the log file."

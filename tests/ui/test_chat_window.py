@@ -1,0 +1,204 @@
+"""The window end to end on a real engine: send, stream, save, stop, crash and reload."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.catalog.library import ModelLibrary
+from app.runtime import Runtime
+from app.store import History
+from app.ui.chat_session import ChatSession
+from app.ui.main_window import MainWindow
+
+LOAD_TIMEOUT = 30_000
+
+
+@pytest.fixture
+def runtime() -> Runtime:
+    runtime = Runtime.start()
+    runtime.settings.context_length = 1024
+    runtime.settings.threads = 2
+    return runtime
+
+
+@pytest.fixture
+def window(qtbot: QtBot, runtime: Runtime) -> Iterator[MainWindow]:
+    with runtime.open_history() as history:
+        session = ChatSession(runtime.new_engine(), runtime.paths.database)
+        main = MainWindow(runtime, history, session)
+        qtbot.addWidget(main)
+        main.show()
+        yield main
+        session.shutdown()
+
+
+def choose_model(qtbot: QtBot, window: MainWindow, model: Path) -> None:
+    """Import the file, then pick it in the list as a user would (keyboard)."""
+    ModelLibrary(window._runtime.models_dir).import_file(model)
+    window.model_picker.refresh()
+    window.model_picker.setFocus()
+    with qtbot.waitSignal(window._session.model_loaded, timeout=LOAD_TIMEOUT):
+        qtbot.keyClick(window.model_picker, Qt.Key.Key_Down)
+
+
+def send(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    qtbot.keyClicks(window.composer.editor, text)
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
+
+
+def saved_path(window: MainWindow) -> list[tuple[str, str, str]]:
+    cid = window.current_conversation_id()
+    assert cid is not None
+    with History.open(window._runtime.paths.database) as history:
+        return [(m.role, m.content, m.status) for m in history.active_path(cid)]
+
+
+def test_send_streams_and_saves_the_reply(
+    qtbot: QtBot, window: MainWindow, scripted_model: Path
+) -> None:
+    choose_model(qtbot, window, scripted_model)
+    assert window.status.model_label.text() == "Scripted Tiny"
+    pieces: list[str] = []
+    window._session.text_received.connect(pieces.append)
+    with qtbot.waitSignal(window._session.turn_finished, timeout=LOAD_TIMEOUT):
+        send(qtbot, window, "Hello there")
+    assert "".join(pieces) == "Hello, world!"
+    assert len(pieces) > 1  # streamed
+    assert saved_path(window) == [
+        ("user", "Hello there", "complete"),
+        ("assistant", "Hello, world!", "complete"),
+    ]
+    assert "Hello, world!" in window.transcript.toPlainText()
+    assert window.composer.text() == ""
+    assert "tokens/s" in window.status.speed_label.text()
+    assert window.status.context_meter.value() > 0
+
+
+def test_sending_without_a_model_keeps_the_text(qtbot: QtBot, window: MainWindow) -> None:
+    send(qtbot, window, "Anyone there?")
+    assert window.composer.text() == "Anyone there?"
+    assert window.error_bar.isVisible()
+    assert "Choose a model" in window.error_bar.label.text()
+
+
+def test_esc_stops_the_reply_and_keeps_it(
+    qtbot: QtBot, window: MainWindow, random_model: Path
+) -> None:
+    choose_model(qtbot, window, random_model)
+    received: list[str] = []
+
+    def on_text(text: str) -> None:
+        received.append(text)
+        if len(received) == 5:
+            qtbot.keyClick(window, Qt.Key.Key_Escape)
+
+    window._session.text_received.connect(on_text)
+    with qtbot.waitSignal(window._session.turn_finished, timeout=LOAD_TIMEOUT) as blocker:
+        send(qtbot, window, "Tell me everything")
+    assert blocker.args[0].status == "stopped"
+    (_, (role, content, status)) = saved_path(window)
+    assert (role, status) == ("assistant", "stopped")
+    assert content.startswith("".join(received[:5]))
+    qtbot.waitUntil(window.composer.send_button.isEnabled, timeout=5000)
+
+
+def test_an_engine_crash_shows_reload_and_keeps_the_reply(
+    qtbot: QtBot, window: MainWindow, random_model: Path
+) -> None:
+    choose_model(qtbot, window, random_model)
+    engine = window._session._engine
+
+    def on_text(_text: str) -> None:
+        if engine.pid is not None and engine.is_running:
+            os.kill(engine.pid, signal.SIGKILL)
+
+    window._session.text_received.connect(on_text)
+    with qtbot.waitSignal(window._session.engine_crashed, timeout=LOAD_TIMEOUT) as blocker:
+        send(qtbot, window, "Go on")
+    assert "stopped unexpectedly" in blocker.args[0]
+    assert window.error_bar.isVisible()
+    assert window.error_bar.reload_button.isVisible()
+    (_, (role, _content, status)) = saved_path(window)
+    assert (role, status) == ("assistant", "failed")
+    window._session.text_received.disconnect(on_text)
+    with qtbot.waitSignal(window._session.model_loaded, timeout=LOAD_TIMEOUT):
+        qtbot.mouseClick(window.error_bar.reload_button, Qt.MouseButton.LeftButton)
+    assert not window.error_bar.isVisible()
+    with qtbot.waitSignal(window._session.turn_finished, timeout=LOAD_TIMEOUT):
+        send(qtbot, window, "Again")
+
+
+def test_window_remembers_geometry_and_last_conversation(qtbot: QtBot, runtime: Runtime) -> None:
+    with runtime.open_history() as history:
+        first = MainWindow(
+            runtime, history, ChatSession(runtime.new_engine(), runtime.paths.database)
+        )
+        qtbot.addWidget(first)
+        cid = first.new_conversation()
+        first.resize(777, 555)
+        first.close()
+        second = MainWindow(
+            runtime, history, ChatSession(runtime.new_engine(), runtime.paths.database)
+        )
+        qtbot.addWidget(second)
+        second.restore_state()
+        assert second.current_conversation_id() == cid
+        assert (second.width(), second.height()) == (777, 555)
+
+
+UNEXPECTED_ERROR_SCRIPT = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from app.runtime import Runtime
+from app.ui.error_dialog import install_exception_dialog
+
+app = QApplication(sys.argv)
+runtime = Runtime.start()
+install_exception_dialog(runtime.paths.log_file)
+
+def look() -> None:
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+    if boxes:
+        print(boxes[0].objectName())
+        print(boxes[0].text())
+        app.quit()
+    else:
+        QTimer.singleShot(50, look)
+
+def fail() -> None:
+    raise RuntimeError("boom")
+
+QTimer.singleShot(0, fail)
+QTimer.singleShot(50, look)
+QTimer.singleShot(10_000, app.quit)
+app.exec()
+"""
+
+
+def test_an_unexpected_error_shows_a_dialog_with_the_log_path(runtime: Runtime) -> None:
+    """A real exception escaping a Qt slot in a process of its own (so the hook it installs
+    and the exception it raises touch no other test), and the dialog it gets."""
+    result = subprocess.run(
+        [sys.executable, "-c", UNEXPECTED_ERROR_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    name, *text = result.stdout.splitlines()
+    assert name == "unexpected-error-dialog"
+    shown = "\n".join(text)
+    assert "RuntimeError: boom" in shown
+    assert str(runtime.paths.log_file) in shown
+    assert "unhandled exception" in runtime.paths.log_file.read_text(encoding="utf-8")
