@@ -51,8 +51,14 @@ class InlineError(QWidget):
         self.label.setAccessibleName("Error")
         self.reload_button = QPushButton("Reload the model")
         self.reload_button.setAccessibleName("Reload the model")
+        self.setObjectName("inline-error")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(
+            "#inline-error { background: #fdecea; border: 1px solid #f5c2c0; "
+            "border-radius: 4px; } QLabel { color: #611a15; }"
+        )
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.reload_button)
         self.hide()

@@ -28,9 +28,10 @@ class StatusPanel(QWidget):
         self.speed_label.setAccessibleName("Speed of the last reply")
         self.context_meter = QProgressBar()
         self.context_meter.setAccessibleName("Context used")
-        self.context_meter.setMaximumWidth(220)
-        self.context_meter.setFormat("context %v / %m")
+        self.context_meter.setMinimumWidth(200)
+        self.context_meter.setFormat("context %v / %m tokens")
         self.context_meter.setValue(0)
+        self.context_meter.hide()  # shown once a model (and so a context size) is loaded
         self.notice_label = QLabel("")
         self.notice_label.setAccessibleName("Context notice")
         layout = QHBoxLayout(self)
@@ -44,6 +45,7 @@ class StatusPanel(QWidget):
         self.model_label.setText(info.name if info else "No model")
         self.context_meter.setMaximum(info.n_ctx if info else 1)
         self.context_meter.setValue(0)
+        self.context_meter.setVisible(info is not None)
 
     def show_state(self, state: str) -> None:
         self.state_label.setText(STATE_TEXT.get(state, state))

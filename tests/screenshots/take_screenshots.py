@@ -1,0 +1,98 @@
+"""Save PNG screenshots of the window's main states, for review. Not run by CI.
+
+Run:  .venv/bin/python -m tests.screenshots.take_screenshots OUT_DIR
+Under Xvfb for a real window: xvfb-run -a .venv/bin/python -m tests.screenshots...
+(with no display it falls back to Qt's offscreen platform, which renders the same widgets).
+Models are generated and the history lives in a temporary HEARTH_HOME.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+SAMPLE_REPLY = """Here is a plan:
+
+1. **Pack** light.
+2. Check the *weather*.
+
+| Day | Place |
+|-----|-------|
+| Mon | Lisbon |
+| Tue | Porto |
+
+```python
+def greet(name: str) -> str:
+    return f"Hello, {name}!"
+```
+
+Raw HTML stays text: <img src="http://example.com/x.png"> and a [link](https://example.com).
+"""
+
+
+def main(out: Path) -> None:
+    home = Path(tempfile.mkdtemp(prefix="hearth-shots-"))
+    os.environ["HEARTH_HOME"] = str(home)
+    if not os.environ.get("DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from app.catalog.library import ModelLibrary
+    from app.runtime import Runtime
+    from app.ui.chat_session import ChatSession
+    from app.ui.main_window import MainWindow
+    from tests.support.tiny_gguf import write_scripted_model
+
+    app = QApplication(sys.argv)
+    runtime = Runtime.start()
+    model = write_scripted_model(home / "scripted.gguf", reply="Hello! How can I help today?")
+    ModelLibrary(runtime.models_dir).import_file(model)
+    out.mkdir(parents=True, exist_ok=True)
+    with runtime.open_history() as history:
+        session = ChatSession(runtime.new_engine(), runtime.paths.database)
+        window = MainWindow(runtime, history, session)
+        window.resize(1200, 780)
+        window.show()
+        _save(app, window, out / "01-empty.png")
+        cid = history.create_conversation(model="scripted")
+        history.add_message(cid, "user", "Plan a two-day trip to Portugal, please.")
+        history.add_message(cid, "assistant", SAMPLE_REPLY)
+        other = history.create_conversation()
+        history.add_message(other, "user", "What do otters eat?")
+        history.add_message(other, "assistant", "Mostly fish, crabs and sea urchins.")
+        window.sidebar.refresh()
+        window.model_picker.refresh("scripted")
+        window.open_conversation(cid)
+        _save(app, window, out / "02-conversation.png")
+        window.sidebar.focus_search()
+        window.sidebar.search_field.setText("otters")
+        _wait(app, 400)
+        _save(app, window, out / "03-search.png")
+        window.error_bar.show_error(
+            "The model engine stopped unexpectedly (killed by SIGKILL). Nothing you wrote is "
+            "lost; reload the model to continue.",
+            offer_reload=True,
+        )
+        _save(app, window, out / "04-engine-crashed.png")
+        window.close()
+        session.shutdown()
+    print(f"screenshots in {out}")
+
+
+def _wait(app: object, ms: int) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def _save(app: object, window: object, path: Path) -> None:
+    _wait(app, 300)
+    window.grab().save(str(path))  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots"))
