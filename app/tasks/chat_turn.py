@@ -11,10 +11,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import EllipsisType
 
 from app.engine.client import EngineClient
-from app.engine.protocol import ChatMessage, ChatStats, SamplingParams, TextPiece
-from app.errors import EngineError, HearthError
+from app.engine.protocol import ChatMessage, ChatStats, ModelInfo, SamplingParams, TextPiece
+from app.errors import EngineError, HearthError, InvalidInputError
 from app.store import History, Message, ReplyWriter, Role
 from app.tasks.context_budget import fit_history, reply_budget
 
@@ -66,13 +67,52 @@ def run_chat_turn(
     conversation_id: int,
     user_text: str,
     sampling: SamplingParams,
+    parent_id: int | EllipsisType | None = ...,
 ) -> Iterator[TurnEvent]:
-    """Add `user_text` to the conversation and stream the model's reply, saving as it goes."""
+    """Add `user_text` and stream the model's reply, saving as it goes.
+
+    The message goes under the conversation's active leaf, or under `parent_id`: editing a
+    message is sending its new text under the same parent, a new branch beside the old one.
+    """
+    model = _loaded_model(engine)
+    user_id = history.add_message(
+        conversation_id, "user", user_text, parent_id=parent_id, model=model.name
+    )
+    yield from _stream_reply(history, engine, conversation_id, user_id, sampling)
+
+
+def regenerate_reply(
+    history: History,
+    engine: EngineClient,
+    conversation_id: int,
+    user_message_id: int,
+    sampling: SamplingParams,
+) -> Iterator[TurnEvent]:
+    """Stream another reply to an existing user message: a new branch, the old one kept."""
+    _loaded_model(engine)
+    message = history.get_message(user_message_id)
+    if message.conversation_id != conversation_id or message.role != "user":
+        raise InvalidInputError("A reply can only be regenerated for one of your messages.")
+    history.set_active_leaf(conversation_id, user_message_id)
+    yield from _stream_reply(history, engine, conversation_id, user_message_id, sampling)
+
+
+def _loaded_model(engine: EngineClient) -> ModelInfo:
     if engine.model is None:
         raise EngineError("No model is loaded. Load a model first.")
-    model = engine.model
+    return engine.model
+
+
+def _stream_reply(
+    history: History,
+    engine: EngineClient,
+    conversation_id: int,
+    user_id: int,
+    sampling: SamplingParams,
+) -> Iterator[TurnEvent]:
+    """Generate the reply to `user_id` into a new assistant message (the writing rule)."""
+    model = _loaded_model(engine)
     conversation = history.get_conversation(conversation_id)
-    user_id = history.add_message(conversation_id, "user", user_text, model=model.name)
     writer = ReplyWriter(history, conversation_id, user_id, model=model.name)
     finished = False
     try:
