@@ -1,0 +1,288 @@
+"""The Settings dialog: edits a copy of the settings; OK checks and saves them, Cancel drops them.
+
+Nothing changes until OK: the dialog never touches the `Settings` it was given. What is
+wrong with the values is checked by `settings_problems` (no Qt) and shown in the dialog,
+which stays open so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.presets import sampling_problems
+from app.runtime import Runtime
+from app.settings import Sampling, Settings, save_settings
+
+CONTEXT_RANGE = (256, 131072)
+GPU_LAYERS_RANGE = (-1, 999)
+THREADS_MAX = 256
+KV_CACHE_TYPES = ("f16", "q8_0", "q4_0")
+THEME_CHOICES = (("system", "Same as the system"), ("light", "Light"), ("dark", "Dark"))
+OFFLINE_EXPLANATION = "No network at all; downloads and Hub search are disabled."
+
+
+def settings_problems(settings: Settings) -> list[str]:
+    """What is wrong with `settings`, as sentences for people; empty when they can be saved."""
+    problems = []
+    if not 0 <= settings.threads <= THREADS_MAX:
+        problems.append(f"Threads must be between 0 (automatic) and {THREADS_MAX}.")
+    low, high = CONTEXT_RANGE
+    if not low <= settings.context_length <= high:
+        problems.append(f"Context length must be between {low} and {high} tokens.")
+    low, high = GPU_LAYERS_RANGE
+    if not low <= settings.gpu_layers <= high:
+        problems.append(f"GPU layers must be between {low} (all) and {high}.")
+    if settings.kv_cache_type not in KV_CACHE_TYPES:
+        problems.append(f"KV-cache type must be one of {', '.join(KV_CACHE_TYPES)}.")
+    if settings.theme not in {name for name, _ in THEME_CHOICES}:
+        problems.append("Theme must be system, light or dark.")
+    problems += sampling_problems(settings.sampling)
+    return problems
+
+
+def open_folder(folder: Path) -> bool:
+    """Show `folder` in the system's file manager (creating it first, so there is one)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
+class SettingsDialog(QDialog):
+    """Edit the settings; OK validates, saves to `settings_path` and reports the new ones.
+
+    Signals:
+        settings_saved(object): the new `Settings`, after they were written to the file.
+    """
+
+    settings_saved = Signal(object)
+
+    def __init__(
+        self,
+        settings: Settings,
+        settings_path: Path,
+        *,
+        models_dir: Path,
+        data_dir: Path,
+        parent: QWidget | None = None,
+        folder_opener: Callable[[Path], object] = open_folder,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setAccessibleName("Settings")
+        self._original = dataclasses.replace(
+            settings, sampling=dataclasses.replace(settings.sampling)
+        )
+        self._path = settings_path
+        self._open_folder = folder_opener
+        self.saved_settings: Settings | None = None
+        self._build_model_group()
+        self._build_defaults_group()
+        self._build_app_group(models_dir, data_dir)
+        self._build_buttons()
+        self._lay_out()
+        self._show(self._original)
+
+    @classmethod
+    def for_runtime(cls, runtime: Runtime, parent: QWidget | None = None) -> SettingsDialog:
+        """The dialog for the running app's settings file and folders."""
+        return cls(
+            runtime.settings,
+            runtime.paths.settings_file,
+            models_dir=runtime.models_dir,
+            data_dir=runtime.paths.data_dir,
+            parent=parent,
+        )
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build_model_group(self) -> None:
+        cores = os.cpu_count() or 1
+        self.threads = int_spin_box(0, THREADS_MAX, "Threads")
+        self.threads.setSpecialValueText(f"Automatic ({cores} cores found)")
+        self.threads.setToolTip(f"0 picks a number from the {cores} CPU cores of this computer.")
+        # Wider than what is valid, so a mistyped value is explained instead of clamped.
+        self.context_length = int_spin_box(0, 10_000_000, "Context length")
+        self.context_length.setSingleStep(1024)
+        self.context_length.setSuffix(" tokens")
+        self.gpu_layers = int_spin_box(GPU_LAYERS_RANGE[0], GPU_LAYERS_RANGE[1], "GPU layers")
+        self.gpu_layers.setSpecialValueText("All")
+        self.kv_cache_type = QComboBox()
+        self.kv_cache_type.setAccessibleName("KV-cache type")
+        self.kv_cache_type.addItems(KV_CACHE_TYPES)
+
+    def _build_defaults_group(self) -> None:
+        self.system_prompt = QPlainTextEdit()
+        self.system_prompt.setAccessibleName("Default system prompt")
+        self.system_prompt.setTabChangesFocus(True)
+        self.system_prompt.setFixedHeight(90)
+        self.temperature = float_spin_box(0.0, 5.0, 0.05, "Temperature")
+        self.top_p = float_spin_box(0.0, 1.0, 0.01, "Top-p")
+        self.max_tokens = int_spin_box(0, 1_000_000, "Max tokens")
+
+    def _build_app_group(self, models_dir: Path, data_dir: Path) -> None:
+        self.theme = QComboBox()
+        self.theme.setAccessibleName("Theme")
+        for name, label in THEME_CHOICES:
+            self.theme.addItem(label, name)
+        self.models_dir_field, self.open_models_button = self._folder_row(models_dir, "Models")
+        self.data_dir_field, self.open_data_button = self._folder_row(data_dir, "Data")
+        self.offline = QCheckBox("Offline mode")
+        self.offline.setAccessibleName("Offline mode")
+        self.offline.setAccessibleDescription(OFFLINE_EXPLANATION)
+        self.offline_explanation = QLabel(OFFLINE_EXPLANATION)
+        self.offline_explanation.setAccessibleName("Offline mode explanation")
+        self.offline_explanation.setWordWrap(True)
+
+    def _folder_row(self, folder: Path, what: str) -> tuple[QLineEdit, QPushButton]:
+        field = QLineEdit(str(folder))
+        field.setReadOnly(True)
+        field.setAccessibleName(f"{what} folder")
+        button = QPushButton("Open")
+        button.setAccessibleName(f"Open the {what.lower()} folder")
+        button.clicked.connect(lambda: self._open_folder(folder))
+        return field, button
+
+    def _build_buttons(self) -> None:
+        self.error_label = QLabel()
+        self.error_label.setAccessibleName("Problems with these settings")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b3261e;")
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setAccessibleName("Save settings")
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setAccessibleName("Cancel without saving")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def _lay_out(self) -> None:
+        model = QFormLayout()
+        model.addRow("&Threads:", self.threads)
+        model.addRow("&Context length:", self.context_length)
+        model.addRow("&GPU layers:", self.gpu_layers)
+        model.addRow("&KV-cache type:", self.kv_cache_type)
+        defaults = QFormLayout()
+        defaults.addRow("System &prompt:", self.system_prompt)
+        defaults.addRow("T&emperature:", self.temperature)
+        defaults.addRow("Top-&p:", self.top_p)
+        defaults.addRow("&Max tokens:", self.max_tokens)
+        app = QFormLayout()
+        app.addRow("T&heme:", self.theme)
+        app.addRow("Models folder:", _row(self.models_dir_field, self.open_models_button))
+        app.addRow("Data folder:", _row(self.data_dir_field, self.open_data_button))
+        app.addRow(self.offline)
+        app.addRow(self.offline_explanation)
+        layout = QVBoxLayout(self)
+        for title, form in (("Model", model), ("New conversations", defaults), ("Hearth", app)):
+            group = QGroupBox(title)
+            group.setLayout(form)
+            layout.addWidget(group)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+    # -- values --------------------------------------------------------------------------
+
+    def _show(self, settings: Settings) -> None:
+        self.threads.setValue(settings.threads)
+        self.context_length.setValue(settings.context_length)
+        self.gpu_layers.setValue(settings.gpu_layers)
+        if self.kv_cache_type.findText(settings.kv_cache_type) < 0:
+            self.kv_cache_type.addItem(settings.kv_cache_type)
+        self.kv_cache_type.setCurrentText(settings.kv_cache_type)
+        self.system_prompt.setPlainText(settings.default_system_prompt)
+        self.temperature.setValue(settings.sampling.temperature)
+        self.top_p.setValue(settings.sampling.top_p)
+        self.max_tokens.setValue(settings.sampling.max_tokens)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+        self.offline.setChecked(settings.offline)
+
+    def edited_settings(self) -> Settings:
+        """The settings as the fields now show them (not checked, not saved)."""
+        return dataclasses.replace(
+            self._original,
+            threads=self.threads.value(),
+            context_length=self.context_length.value(),
+            gpu_layers=self.gpu_layers.value(),
+            kv_cache_type=self.kv_cache_type.currentText(),
+            default_system_prompt=self.system_prompt.toPlainText(),
+            sampling=Sampling(
+                temperature=round(self.temperature.value(), 2),
+                top_p=round(self.top_p.value(), 2),
+                max_tokens=self.max_tokens.value(),
+            ),
+            theme=str(self.theme.currentData()),
+            offline=self.offline.isChecked(),
+        )
+
+    def show_problems(self, problems: list[str]) -> None:
+        self.error_label.setText("\n".join(problems))
+        self.error_label.setVisible(bool(problems))
+
+    def accept(self) -> None:
+        settings = self.edited_settings()
+        problems = settings_problems(settings)
+        if not problems:
+            try:
+                save_settings(settings, self._path)
+            except OSError as exc:
+                problems = [f"The settings could not be saved to {self._path}: {exc.strerror}."]
+        if problems:
+            self.show_problems(problems)
+            return
+        self.show_problems([])
+        self.saved_settings = settings
+        self.settings_saved.emit(settings)
+        super().accept()
+
+
+def int_spin_box(low: int, high: int, name: str) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setAccessibleName(name)
+    return box
+
+
+def float_spin_box(low: float, high: float, step: float, name: str) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(low, high)
+    box.setDecimals(2)
+    box.setSingleStep(step)
+    box.setAccessibleName(name)
+    return box
+
+
+def _row(*widgets: QWidget) -> QWidget:
+    holder = QWidget()
+    layout = QHBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return holder
