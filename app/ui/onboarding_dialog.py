@@ -1,0 +1,126 @@
+"""First run: no model is installed yet, so help the user get one (download or import)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QThreadPool, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.catalog.catalog import CatalogModel, license_notice, load_catalog
+from app.catalog.library import InstalledModel, ModelLibrary
+from app.commands.progress import human_bytes
+from app.settings import Settings
+from app.ui.model_manager_dialog import (
+    GGUF_FILTER,
+    OFFLINE_REASON,
+    CatalogFit,
+    DownloadControls,
+    run_in_background,
+)
+
+INTRODUCTION = (
+    "Hearth runs its language model on this computer, so your words never leave it. "
+    "It needs one model, downloaded once. That download is the only time Hearth uses "
+    "the network."
+)
+OFFLINE_HINT = (
+    "No internet on this computer? Copy a .gguf model file here (from a USB stick, for "
+    "example) and choose Import."
+)
+
+
+class OnboardingDialog(QDialog):
+    """Explains what Hearth needs and gets the first model.
+
+    Signals:
+        model_ready(str): a model is installed (its id); the dialog then closes.
+    """
+
+    model_ready = Signal(str)
+
+    def __init__(
+        self,
+        models_dir: Path,
+        settings: Settings,
+        parent: QWidget | None = None,
+        catalog: list[CatalogModel] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Welcome to Hearth")
+        self.library = ModelLibrary(models_dir)
+        self.pool = QThreadPool(self)
+        catalog = catalog if catalog is not None else load_catalog()
+        fit = CatalogFit.judge(catalog, settings.context_length)
+        self.recommended = fit.recommended
+        verdict = fit.verdicts[self.recommended.id]
+        self.model_label = QLabel(
+            f"Recommended for this computer: {self.recommended.name} "
+            f"({human_bytes(self.recommended.size_bytes)}). "
+            f"{verdict.label.value}: {verdict.explanation}"
+        )
+        self.license_label = QLabel(license_notice(self.recommended))
+        self.download = DownloadControls(self.recommended, self.library)
+        self.download.set_offline(settings.offline)
+        self.download.download_finished.connect(self._finish)
+        self.import_button = QPushButton("I already have a .gguf file…")
+        self.import_button.clicked.connect(self._choose_import)
+        self.status = QLabel(OFFLINE_REASON if settings.offline else "")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Later")
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for text in (INTRODUCTION,):
+            layout.addWidget(QLabel(text))
+        for widget in (self.model_label, self.license_label, self.download):
+            layout.addWidget(widget)
+        layout.addWidget(self.import_button)
+        layout.addWidget(QLabel(OFFLINE_HINT))
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        for label in self.findChildren(QLabel):
+            label.setWordWrap(True)
+        self.resize(560, 360)
+
+    def shutdown(self) -> None:
+        """Pause a running download (its part stays for next time) and drain the pool."""
+        self.download.stop_for_exit()
+        self.pool.waitForDone()
+
+    @Slot()
+    def _choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a model", "", GGUF_FILTER)
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> None:
+        self.import_button.setEnabled(False)
+        self.status.setText(f"Importing {path.name}…")
+        run_in_background(
+            self,
+            self.pool,
+            lambda _token: self.library.import_file(path),
+            self._on_imported,
+            self._on_import_failed,
+        )
+
+    def _on_imported(self, model: InstalledModel) -> None:
+        self.status.setText(f"Imported {model.name}.")
+        self._finish(model.id)
+
+    def _on_import_failed(self, message: str) -> None:
+        self.import_button.setEnabled(True)
+        self.status.setText(message)
+
+    @Slot(str)
+    def _finish(self, model_id: str) -> None:
+        self.model_ready.emit(model_id)
+        self.accept()
