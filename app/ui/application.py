@@ -11,6 +11,7 @@ from app.runtime import Runtime
 from app.ui.chat_session import ChatSession
 from app.ui.error_dialog import install_exception_dialog
 from app.ui.main_window import MainWindow
+from app.ui.theme import apply_theme
 
 
 def run_application(conversation_id: int | None) -> int:
@@ -21,6 +22,7 @@ def run_application(conversation_id: int | None) -> int:
     app.setApplicationName("Hearth")
     app.setApplicationVersion(__version__)
     install_exception_dialog(runtime.paths.log_file)
+    apply_theme(app, runtime.settings.theme)
     with runtime.open_history() as history:
         session = ChatSession(runtime.new_engine(), runtime.paths.database)
         window = MainWindow(runtime, history, session)
@@ -28,6 +30,7 @@ def run_application(conversation_id: int | None) -> int:
         if conversation_id is not None:
             window.open_conversation(conversation_id)
         window.show()
+        window.start_onboarding_if_needed()
         try:
             return app.exec()
         finally:

@@ -8,8 +8,9 @@ takes one request at a time). A turn opens its own History connection on that th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import EllipsisType
 
 from PySide6.QtCore import QObject, Signal
 
@@ -17,7 +18,13 @@ from app.engine.client import EngineClient
 from app.engine.protocol import LoadConfig, ModelInfo, SamplingParams, TextPiece
 from app.errors import EngineCrashedError, HearthError
 from app.store import History
-from app.tasks.chat_turn import HistoryTrimmed, TurnEvent, TurnFinished, run_chat_turn
+from app.tasks.chat_turn import (
+    HistoryTrimmed,
+    TurnEvent,
+    TurnFinished,
+    regenerate_reply,
+    run_chat_turn,
+)
 from app.ui.background import BackgroundTask, CancelToken, serial_pool
 
 
@@ -71,17 +78,42 @@ class ChatSession(QObject):
         if self._last_config is not None:
             self.load_model(self._last_config)
 
-    def send(self, conversation_id: int, text: str, sampling: SamplingParams) -> bool:
-        """Start a turn; False if one is running or no model is ready."""
-        if self._turn is not None or self.model is None or self.state != "ready":
-            return False
-        self._set_state("generating")
+    def send(
+        self,
+        conversation_id: int,
+        text: str,
+        sampling: SamplingParams,
+        parent_id: int | EllipsisType | None = ...,
+    ) -> bool:
+        """Start a turn (under `parent_id` for an edit); False if busy or no model is ready."""
         database = self._database
 
         def work(_token: CancelToken) -> Iterator[TurnEvent]:
             with History.open(database) as history:
-                yield from run_chat_turn(history, self._engine, conversation_id, text, sampling)
+                yield from run_chat_turn(
+                    history, self._engine, conversation_id, text, sampling, parent_id
+                )
 
+        return self._start_turn(work)
+
+    def regenerate(
+        self, conversation_id: int, user_message_id: int, sampling: SamplingParams
+    ) -> bool:
+        """Another reply to `user_message_id`, as a new branch; False if busy or no model."""
+        database = self._database
+
+        def work(_token: CancelToken) -> Iterator[TurnEvent]:
+            with History.open(database) as history:
+                yield from regenerate_reply(
+                    history, self._engine, conversation_id, user_message_id, sampling
+                )
+
+        return self._start_turn(work)
+
+    def _start_turn(self, work: Callable[[CancelToken], Iterator[TurnEvent]]) -> bool:
+        if self._turn is not None or self.model is None or self.state != "ready":
+            return False
+        self._set_state("generating")
         task = self._task(work, on_cancel=self._engine.cancel)
         task.yielded.connect(self._on_turn_event)
         task.failed.connect(self._on_turn_failed)

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class MessageEdit(QPlainTextEdit):
@@ -51,13 +58,28 @@ class Composer(QWidget):
         self.stop_button = QPushButton("Stop")
         self.stop_button.setAccessibleName("Stop the reply")
         self.stop_button.setToolTip("Stop the reply (Esc)")
+        self.editing_message_id: int | None = None
+        self.edit_banner = QLabel(
+            "Editing a message: sending makes a new branch; the original stays."
+        )
+        self.edit_banner.setAccessibleName("Editing a message")
+        self.cancel_edit_button = QPushButton("Cancel edit")
+        self.cancel_edit_button.setAccessibleName("Cancel edit")
+        banner = QHBoxLayout()
+        banner.addWidget(self.edit_banner, 1)
+        banner.addWidget(self.cancel_edit_button)
         buttons = QVBoxLayout()
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
-        layout = QHBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(self.editor, 1)
+        row.addLayout(buttons)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.editor, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(banner)
+        layout.addLayout(row)
+        self.cancel_edit_button.clicked.connect(self.cancel_edit)
+        self._show_banner(False)
         self.editor.submitted.connect(self._submit)
         self.send_button.clicked.connect(self._submit)
         self.stop_button.clicked.connect(self.stop_requested)
@@ -68,6 +90,22 @@ class Composer(QWidget):
 
     def clear_sent(self) -> None:
         self.editor.clear()
+        self.editing_message_id = None
+        self._show_banner(False)
+
+    def begin_edit(self, message_id: int, text: str) -> None:
+        """Put a sent message back in the box; sending it then makes a new branch."""
+        self.editing_message_id = message_id
+        self.editor.setPlainText(text)
+        self._show_banner(True)
+        self.editor.setFocus()
+
+    def cancel_edit(self) -> None:
+        self.clear_sent()
+
+    def _show_banner(self, visible: bool) -> None:
+        self.edit_banner.setVisible(visible)
+        self.cancel_edit_button.setVisible(visible)
 
     def set_generating(self, generating: bool) -> None:
         self.send_button.setEnabled(not generating)

@@ -11,12 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
+    QApplication,
     QMainWindow,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -26,47 +24,28 @@ from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
 from app.engine.protocol import LoadConfig, ModelInfo, SamplingParams
 from app.errors import HearthError
+from app.presets import presets_file
 from app.runtime import Runtime
+from app.settings import Settings
 from app.store import History, Message, MessageStatus, Role
+from app.tasks.branches import branch_positions, switch_branch
 from app.tasks.chat_turn import TurnFinished
 from app.ui.chat_session import ChatSession
 from app.ui.composer import Composer
+from app.ui.conversation_settings_dialog import ConversationSettingsDialog
 from app.ui.conversation_sidebar import ConversationSidebar
+from app.ui.inline_error import InlineError
 from app.ui.link_guard import confirm_and_open
+from app.ui.model_manager_dialog import ModelManagerDialog
 from app.ui.model_picker import ModelPicker
+from app.ui.onboarding_dialog import OnboardingDialog
+from app.ui.settings_dialog import SettingsDialog
 from app.ui.status_panel import StatusPanel
+from app.ui.theme import apply_theme
 from app.ui.transcript_view import TranscriptView
 from app.ui.window_state import WindowState, load_window_state, save_window_state
 
 EMPTY_TEXT = "Start a conversation: choose a model above, write a message below, press Enter."
-
-
-class InlineError(QWidget):
-    """A bar above the composer: what went wrong, and a Reload button when that helps."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setAccessibleName("Error")
-        self.reload_button = QPushButton("Reload the model")
-        self.reload_button.setAccessibleName("Reload the model")
-        self.setObjectName("inline-error")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(
-            "#inline-error { background: #fdecea; border: 1px solid #f5c2c0; "
-            "border-radius: 4px; } QLabel { color: #611a15; }"
-        )
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.reload_button)
-        self.hide()
-
-    def show_error(self, message: str, offer_reload: bool) -> None:
-        self.label.setText(message)
-        self.reload_button.setVisible(offer_reload)
-        self.show()
 
 
 class MainWindow(QMainWindow):
@@ -78,9 +57,12 @@ class MainWindow(QMainWindow):
         self._library = ModelLibrary(runtime.models_dir)
         self._conversation_id: int | None = None
         self._state_file = runtime.paths.config_dir / "window-state.json"
+        self._model_manager: ModelManagerDialog | None = None
+        self._onboarding: OnboardingDialog | None = None
         self.setWindowTitle("Hearth")
         self.resize(1100, 720)
         self._build()
+        self._build_menus()
         self._connect()
         self.transcript.show_notice(EMPTY_TEXT)
 
@@ -89,7 +71,7 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.sidebar = ConversationSidebar(self._history)
         self.model_picker = ModelPicker(self._library)
-        self.transcript = TranscriptView()
+        self.transcript = TranscriptView(message_actions=True)
         self.error_bar = InlineError()
         self.composer = Composer()
         self.status = StatusPanel()
@@ -105,6 +87,71 @@ class MainWindow(QMainWindow):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
         self.setCentralWidget(splitter)
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu("&Hearth")
+        for label, keys, slot in (
+            ("&New conversation", "Ctrl+N", self.new_conversation),
+            ("&Models…", "Ctrl+M", self.open_model_manager),
+            ("&Settings…", "Ctrl+,", self.open_settings),
+            ("&Conversation settings…", "", self.open_conversation_settings),
+            ("&Quit", "Ctrl+Q", self.close),
+        ):
+            action = QAction(label, self)
+            if keys:
+                action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(slot)
+            menu.addAction(action)
+
+    def open_model_manager(self) -> None:
+        """The catalog, downloads and installed models; kept alive so downloads go on."""
+        if self._model_manager is None:
+            self._model_manager = ModelManagerDialog(
+                self._runtime.models_dir, self._runtime.settings, self
+            )
+            self._model_manager.models_changed.connect(self._on_models_changed)
+        self._model_manager.show()
+        self._model_manager.raise_()
+
+    def start_onboarding_if_needed(self) -> None:
+        """First run (no model installed): explain, recommend, download or import one."""
+        if self._library.installed() or self._onboarding is not None:
+            return
+        self._onboarding = OnboardingDialog(self._runtime.models_dir, self._runtime.settings, self)
+        self._onboarding.model_ready.connect(self._on_first_model)
+        self._onboarding.open()
+
+    def _on_models_changed(self) -> None:
+        self.model_picker.refresh(self._current_model_label())
+
+    def _on_first_model(self, model_id: str) -> None:
+        self.model_picker.refresh(model_id)
+        self._on_model_chosen(Path(), model_id)
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog.for_runtime(self._runtime, self)
+        dialog.settings_saved.connect(self._on_settings_saved)
+        dialog.open()
+
+    def _on_settings_saved(self, settings: Settings) -> None:
+        """New settings apply at once: theme now, model options at the next model load."""
+        self._runtime.settings = settings
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, settings.theme)
+
+    def open_conversation_settings(self) -> None:
+        if self._conversation_id is None:
+            self.error_bar.show_error("Open a conversation first.", offer_reload=False)
+            return
+        dialog = ConversationSettingsDialog(
+            self._history,
+            self._conversation_id,
+            presets_file(self._runtime.paths),
+            defaults=self._runtime.settings.sampling,
+            parent=self,
+        )
+        dialog.open()
 
     def _connect(self) -> None:
         session, sidebar = self._session, self.sidebar
@@ -126,8 +173,8 @@ class MainWindow(QMainWindow):
         session.turn_finished.connect(self._on_turn_finished)
         session.turn_failed.connect(self._on_turn_failed)
         session.engine_crashed.connect(self._on_engine_crashed)
+        self.transcript.action_requested.connect(self._on_message_action)
         for keys, action in (
-            ("Ctrl+N", self.new_conversation),
             ("Ctrl+K", sidebar.focus_search),
             ("Esc", session.stop),
             ("Ctrl+Shift+C", self.copy_last_reply),
@@ -169,7 +216,7 @@ class MainWindow(QMainWindow):
         assert self._conversation_id is not None
         messages = self._history.active_path(self._conversation_id)
         if messages:
-            self.transcript.show_messages(messages)
+            self.transcript.show_messages(messages, branch_positions(self._history, messages))
         else:
             self.transcript.show_notice(EMPTY_TEXT)
 
@@ -222,26 +269,55 @@ class MainWindow(QMainWindow):
     # --- chatting ------------------------------------------------------------------------
 
     def send(self, text: str) -> None:
-        if self._session.model is None or self._session.state != "ready":
-            self.error_bar.show_error(
-                "Choose a model first (the list above the conversation); your message is "
-                "kept in the box."
-                if self._session.state != "loading"
-                else "The model is still loading; send again in a moment.",
-                False,
-            )
+        if not self._model_ready():
             return
         if self._conversation_id is None:
             self.new_conversation()
         assert self._conversation_id is not None
-        sampling = self._sampling()
-        if not self._session.send(self._conversation_id, text, sampling):
+        editing = self.composer.editing_message_id
+        parent = self._history.get_message(editing).parent_id if editing is not None else ...
+        if not self._session.send(self._conversation_id, text, self._sampling(), parent):
             return
         self.error_bar.hide()
         self.composer.clear_sent()
-        shown = [*self._history.active_path(self._conversation_id), _pending_user(text)]
-        self.transcript.show_messages(shown)
+        shown = (
+            self._history.path_to(parent)
+            if isinstance(parent, int)
+            else ([] if parent is None else self._history.active_path(self._conversation_id))
+        )
+        self.transcript.show_messages([*shown, _pending_user(text)])
         self.transcript.begin_streaming(None)
+
+    def _model_ready(self) -> bool:
+        """True if a turn can start; otherwise says why (the composer keeps its text)."""
+        if self._session.model is not None and self._session.state == "ready":
+            return True
+        self.error_bar.show_error(
+            "The model is still loading; send again in a moment."
+            if self._session.state == "loading"
+            else "Choose a model first (the list above the conversation); your message is "
+            "kept in the box.",
+            offer_reload=False,
+        )
+        return False
+
+    def _on_message_action(self, action: str, message_id: int) -> None:
+        """Copy, Edit, Regenerate and the branch navigator under each message."""
+        message = self._history.get_message(message_id)
+        if action == "copy":
+            QGuiApplication.clipboard().setText(message.content)
+        elif action == "edit":
+            self.composer.begin_edit(message_id, message.content)
+        elif action == "regenerate" and message.parent_id is not None:
+            if self._model_ready() and self._session.regenerate(
+                message.conversation_id, message.parent_id, self._sampling()
+            ):
+                path = self._history.path_to(message.parent_id)
+                self.transcript.show_messages(path, branch_positions(self._history, path))
+                self.transcript.begin_streaming(None)
+        elif action in ("previous", "next") and not self._session.generating:
+            switch_branch(self._history, message_id, -1 if action == "previous" else 1)
+            self._show_transcript()
 
     def _sampling(self) -> SamplingParams:
         assert self._conversation_id is not None
@@ -258,13 +334,10 @@ class MainWindow(QMainWindow):
         self.composer.set_generating(state == "generating")
 
     def _on_turn_finished(self, finished: TurnFinished) -> None:
-        """Settle the streamed message with what was saved, without re-rendering the rest."""
         self.status.show_stats(finished.stats)
-        reply_id = finished.reply_message_id
-        self.transcript.end_streaming(
-            self._history.get_message(reply_id) if reply_id is not None else None
-        )
-        self.sidebar.refresh()
+        # Re-read what was saved: the sent message gets its id, both get their actions and
+        # branch navigator (bounded: the transcript materializes only the last messages).
+        self._after_turn()
 
     def _on_turn_failed(self, message: str) -> None:
         self.error_bar.show_error(message, offer_reload=False)
@@ -277,7 +350,7 @@ class MainWindow(QMainWindow):
         self._after_turn()
 
     def _after_turn(self) -> None:
-        """After a failure: show what was saved (the partial reply, marked failed)."""
+        """Show what was saved (after a failure: the partial reply, marked failed)."""
         self.transcript.end_streaming()
         if self._conversation_id is not None:
             self._show_transcript()
@@ -304,6 +377,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         save_window_state(WindowState(geometry, self._conversation_id), self._state_file)
+        for dialog in (self._model_manager, self._onboarding):
+            if dialog is not None:
+                dialog.shutdown()  # pauses downloads: their partial files resume next time
         super().closeEvent(event)
 
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 COPY_SCHEME = "hearth-copy"
 CONTINUE_SCHEME = "hearth-continue"
+ACTION_SCHEME = "hearth-action"  # hearth-action:<verb>/<message id>
 SPEAKERS = {"user": "You", "assistant": "Assistant", "system": "System"}
 # The speaker line's margins; the view re-applies them to the first block it inserts.
 HEADER_TOP_MARGIN = 14
@@ -134,8 +135,11 @@ def render_message(
     error: str | None = None,
     message_id: int = 0,
     first_code_index: int = 0,
+    with_actions: bool = False,
+    branch: tuple[int, int] | None = None,
 ) -> RenderedMessage:
-    """One transcript entry: the speaker line, the body and a note unless it is complete.
+    """One transcript entry: the speaker line, the body and a note unless it is complete;
+    with `with_actions`, the message's action links (and branch navigator) last.
 
     The assistant's text is Markdown; anyone else's is shown literally (escaped, with its
     line breaks and spaces kept).
@@ -146,7 +150,25 @@ def render_message(
     else:
         body = RenderedMessage(f'<p style="white-space:pre-wrap">{escapeHtml(content)}</p>\n', ())
     note = status_note(status, error, message_id)
-    return RenderedMessage(header + body.html + note, body.code_blocks)
+    actions = actions_line(role, message_id, branch) if with_actions else ""
+    return RenderedMessage(header + body.html + note + actions, body.code_blocks)
+
+
+def actions_line(role: str, message_id: int, branch: tuple[int, int] | None) -> str:
+    """Copy, Edit (yours) or Regenerate (a reply), and "‹ 2/3 ›" when there are branches."""
+
+    def link(verb: str, label: str) -> str:
+        return f'<a href="{ACTION_SCHEME}:{verb}/{message_id}">{label}</a>'
+
+    links = [link("copy", "Copy")]
+    if role == "user":
+        links.append(link("edit", "Edit"))
+    elif role == "assistant":
+        links.append(link("regenerate", "Regenerate"))
+    if branch is not None:
+        position, count = branch
+        links.append(f"{link('previous', '‹')} {position}/{count} {link('next', '›')}")
+    return f'<p style="color:#777777">{" · ".join(links)}</p>\n'
 
 
 def speaker_line(role: str) -> str:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QApplication, QTextBrowser, QWidget
 
 from app.store import Message, MessageStatus, Role
 from app.ui.markdown_html import (
+    ACTION_SCHEME,
     CONTINUE_SCHEME,
     COPY_SCHEME,
     HEADER_BOTTOM_MARGIN,
@@ -58,6 +59,7 @@ RENDER_COST_FACTOR = 3  # wait this many times the last render's cost before the
 LIVE_HIGHLIGHT_LIMIT = 1500  # an open code block longer than this streams uncoloured
 BOTTOM_SLACK_PX = 4  # "at the bottom" tolerates a few pixels of rounding
 HEADER = "header"  # the first block of a message: the speaker line
+MESSAGE_ACTIONS = frozenset({"copy", "edit", "regenerate", "previous", "next"})
 
 
 @dataclass
@@ -82,6 +84,8 @@ class TranscriptView(QTextBrowser):
             opened: the window asks first (`link_guard.confirm_and_open`).
         code_copied(int): a code block's "Copy" link (`hearth-copy:<index>`) put the block
             on the clipboard.
+        action_requested(str, int): a message's action link ("copy", "edit", "regenerate",
+            "previous", "next") and the message's id
         continue_requested(int): the user clicked "Continue" under an interrupted message
             (the message id).
         earlier_loaded(int): that many earlier messages were added at the top.
@@ -93,15 +97,18 @@ class TranscriptView(QTextBrowser):
     link_activated = Signal(QUrl)
     code_copied = Signal(int)
     continue_requested = Signal(int)
+    action_requested = Signal(str, int)
     earlier_loaded = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, message_actions: bool = False) -> None:
         super().__init__(parent)
+        self._message_actions = message_actions  # Copy / Edit / Regenerate / branch links
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setAccessibleName("Conversation transcript")
         self.document().setUndoRedoEnabled(False)  # the history would keep every render
         self._messages: list[Message] = []
+        self._branches: dict[int, tuple[int, int]] = {}
         self._first_shown = 0  # index in _messages of the first materialized message
         self._tail_start = -1  # document position of the last message's first block
         self._tail_codes: list[int] = []
@@ -142,9 +149,15 @@ class TranscriptView(QTextBrowser):
 
     # -- whole conversation -------------------------------------------------------------
 
-    def show_messages(self, messages: list[Message]) -> None:
-        """Show a conversation, materializing only its last INITIAL_MESSAGES messages."""
+    def show_messages(
+        self, messages: list[Message], branches: dict[int, tuple[int, int]] | None = None
+    ) -> None:
+        """Show a conversation, materializing only its last INITIAL_MESSAGES messages.
+
+        `branches` maps a message id to (its position, how many siblings) for the navigator.
+        """
         self._reset()
+        self._branches = dict(branches or {})
         self._messages = list(messages)
         self._first_shown = max(0, len(self._messages) - INITIAL_MESSAGES)
         shown = self._messages[self._first_shown :]
@@ -366,6 +379,8 @@ class TranscriptView(QTextBrowser):
         self._stick_to_bottom = True
 
     def _render(self, message: Message) -> RenderedMessage:
+        # Actions only for saved messages, not for one still arriving.
+        saved = self._message_actions and message.id > 0 and message.status != "streaming"
         return render_message(
             message.role,
             message.content,
@@ -373,6 +388,8 @@ class TranscriptView(QTextBrowser):
             error=message.error,
             message_id=message.id,
             first_code_index=self._next_code,
+            with_actions=saved,
+            branch=self._branches.get(message.id),
         )
 
     def _render_page(self, messages: list[Message]) -> str:
@@ -495,6 +512,10 @@ class TranscriptView(QTextBrowser):
             self._copy_code(url.path())
         elif scheme == CONTINUE_SCHEME and url.path().isdigit():
             self.continue_requested.emit(int(url.path()))
+        elif scheme == ACTION_SCHEME:
+            verb, _, message_id = url.path().partition("/")
+            if verb in MESSAGE_ACTIONS and message_id.isdigit():
+                self.action_requested.emit(verb, int(message_id))
         elif is_safe_link(url.toString()):
             self.link_activated.emit(url)
 

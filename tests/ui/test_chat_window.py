@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -10,7 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.catalog.library import ModelLibrary
@@ -202,3 +204,87 @@ def test_an_unexpected_error_shows_a_dialog_with_the_log_path(runtime: Runtime) 
     assert "RuntimeError: boom" in shown
     assert str(runtime.paths.log_file) in shown
     assert "unhandled exception" in runtime.paths.log_file.read_text(encoding="utf-8")
+
+
+def click_action(window: MainWindow, action: str, message_id: int) -> None:
+    """What clicking the link under a message does: the browser reports the anchor."""
+    window.transcript.anchorClicked.emit(QUrl(f"hearth-action:{action}/{message_id}"))
+
+
+def test_regenerate_and_edit_make_branches_and_the_navigator_switches(
+    qtbot: QtBot, window: MainWindow, scripted_model: Path
+) -> None:
+    choose_model(qtbot, window, scripted_model)
+    session = window._session
+    with qtbot.waitSignal(session.turn_finished, timeout=LOAD_TIMEOUT):
+        send(qtbot, window, "First question")
+    cid = window.current_conversation_id()
+    assert cid is not None
+    user, reply = window._history.active_path(cid)
+    assert "Copy · Edit" in window.transcript.toPlainText()
+    with qtbot.waitSignal(session.turn_finished, timeout=LOAD_TIMEOUT):
+        click_action(window, "regenerate", reply.id)
+    window._show_transcript()
+    assert "‹ 2/2 ›" in window.transcript.toPlainText()
+    newer = window._history.active_path(cid)[-1]
+    assert newer.id != reply.id
+    click_action(window, "previous", newer.id)
+    assert window._history.active_path(cid)[-1].id == reply.id
+    assert "‹ 1/2 ›" in window.transcript.toPlainText()
+    # Edit: the message goes back into the box; sending makes a sibling of the original.
+    click_action(window, "edit", user.id)
+    assert window.composer.text() == "First question"
+    assert window.composer.edit_banner.isVisible()
+    window.composer.editor.clear()
+    with qtbot.waitSignal(session.turn_finished, timeout=LOAD_TIMEOUT):
+        send(qtbot, window, "Better question")
+    assert [m.content for m in window._history.roots(cid)] == ["First question", "Better question"]
+    assert [m.content for m in window._history.active_path(cid)] == [
+        "Better question",
+        "Hello, world!",
+    ]
+    assert not window.composer.edit_banner.isVisible()
+    click_action(window, "copy", user.id)
+    assert QApplication.clipboard().text() == "First question"
+
+
+def test_settings_from_the_menu_apply_at_once(qtbot: QtBot, window: MainWindow) -> None:
+    from app.ui.settings_dialog import SettingsDialog
+
+    window.open_settings()
+    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, SettingsDialog))
+    qtbot.waitUntil(dialog.isVisible)
+    dark_before = QApplication.palette().window().color().lightness()
+    settings = dataclasses.replace(window._runtime.settings, theme="dark")
+    window._on_settings_saved(settings)  # what the dialog's OK announces
+    assert window._runtime.settings.theme == "dark"
+    assert QApplication.palette().window().color().lightness() < dark_before
+    dialog.reject()
+    window._on_settings_saved(dataclasses.replace(settings, theme="system"))  # for later tests
+
+
+def test_first_run_onboarding_imports_a_model_and_loads_it(
+    qtbot: QtBot, window: MainWindow, scripted_model: Path
+) -> None:
+    from app.ui.onboarding_dialog import OnboardingDialog
+
+    window.start_onboarding_if_needed()
+    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, OnboardingDialog))
+    qtbot.waitUntil(dialog.isVisible)
+    with qtbot.waitSignal(window._session.model_loaded, timeout=LOAD_TIMEOUT):
+        dialog.import_file(scripted_model)
+    assert window.status.model_label.text() == "Scripted Tiny"
+    assert window.model_picker.currentText().startswith("Scripted Tiny")
+
+
+def test_the_models_menu_opens_the_manager_and_refreshes_the_picker(
+    qtbot: QtBot, window: MainWindow, scripted_model: Path
+) -> None:
+    window.open_model_manager()
+    manager = window._model_manager
+    assert manager is not None
+    qtbot.waitUntil(manager.isVisible)
+    before = window.model_picker.count()
+    with qtbot.waitSignal(manager.models_changed, timeout=LOAD_TIMEOUT):
+        manager.import_file(scripted_model)
+    assert window.model_picker.count() == before + 1
