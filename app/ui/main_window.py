@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
@@ -24,7 +25,6 @@ from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
 from app.engine.protocol import LoadConfig, ModelInfo, SamplingParams
 from app.errors import HearthError
-from app.presets import presets_file
 from app.runtime import Runtime
 from app.settings import Settings
 from app.store import History, Message, MessageStatus, Role
@@ -32,18 +32,18 @@ from app.tasks.branches import branch_positions, switch_branch
 from app.tasks.chat_turn import TurnFinished
 from app.ui.chat_session import ChatSession
 from app.ui.composer import Composer
-from app.ui.conversation_settings_dialog import ConversationSettingsDialog
 from app.ui.conversation_sidebar import ConversationSidebar
 from app.ui.inline_error import InlineError
 from app.ui.link_guard import confirm_and_open
-from app.ui.model_manager_dialog import ModelManagerDialog
 from app.ui.model_picker import ModelPicker
-from app.ui.onboarding_dialog import OnboardingDialog
-from app.ui.settings_dialog import SettingsDialog
 from app.ui.status_panel import StatusPanel
 from app.ui.theme import apply_theme
 from app.ui.transcript_view import TranscriptView
 from app.ui.window_state import WindowState, load_window_state, save_window_state
+
+if TYPE_CHECKING:  # dialogs are imported when first opened: the window starts faster
+    from app.ui.model_manager_dialog import ModelManagerDialog
+    from app.ui.onboarding_dialog import OnboardingDialog
 
 EMPTY_TEXT = "Start a conversation: choose a model above, write a message below, press Enter."
 
@@ -106,6 +106,8 @@ class MainWindow(QMainWindow):
     def open_model_manager(self) -> None:
         """The catalog, downloads and installed models; kept alive so downloads go on."""
         if self._model_manager is None:
+            from app.ui.model_manager_dialog import ModelManagerDialog
+
             self._model_manager = ModelManagerDialog(
                 self._runtime.models_dir, self._runtime.settings, self
             )
@@ -117,6 +119,8 @@ class MainWindow(QMainWindow):
         """First run (no model installed): explain, recommend, download or import one."""
         if self._library.installed() or self._onboarding is not None:
             return
+        from app.ui.onboarding_dialog import OnboardingDialog
+
         self._onboarding = OnboardingDialog(self._runtime.models_dir, self._runtime.settings, self)
         self._onboarding.model_ready.connect(self._on_first_model)
         self._onboarding.open()
@@ -129,6 +133,8 @@ class MainWindow(QMainWindow):
         self._on_model_chosen(Path(), model_id)
 
     def open_settings(self) -> None:
+        from app.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog.for_runtime(self._runtime, self)
         dialog.settings_saved.connect(self._on_settings_saved)
         dialog.open()
@@ -144,6 +150,9 @@ class MainWindow(QMainWindow):
         if self._conversation_id is None:
             self.error_bar.show_error("Open a conversation first.", offer_reload=False)
             return
+        from app.presets import presets_file
+        from app.ui.conversation_settings_dialog import ConversationSettingsDialog
+
         dialog = ConversationSettingsDialog(
             self._history,
             self._conversation_id,
