@@ -14,10 +14,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QInputDialog,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -35,6 +33,7 @@ from app.presets import (
 )
 from app.settings import Sampling
 from app.store import History
+from app.ui.dialog_parts import ok_cancel_buttons, problems_label
 from app.ui.settings_dialog import float_spin_box, int_spin_box
 
 NO_PRESET = "Choose a preset…"
@@ -110,20 +109,10 @@ class ConversationSettingsDialog(QDialog):
         self.temperature = float_spin_box(0.0, 5.0, 0.05, "Temperature")
         self.top_p = float_spin_box(0.0, 1.0, 0.01, "Top-p")
         self.max_tokens = int_spin_box(0, 1_000_000, "Max tokens")
-        self.error_label = QLabel()
-        self.error_label.setAccessibleName("Problems with these settings")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b3261e;")
-        self.error_label.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.error_label = problems_label()
+        self.buttons, self.ok_button, self.cancel_button = ok_cancel_buttons(
+            self, "Save conversation settings"
         )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setAccessibleName("Save conversation settings")
-        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setAccessibleName("Cancel without saving")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
 
     def _lay_out(self) -> None:
         form = QFormLayout()

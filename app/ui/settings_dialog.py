@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.presets import sampling_problems
 from app.runtime import Runtime
 from app.settings import Sampling, Settings, save_settings
+from app.ui.dialog_parts import ok_cancel_buttons, problems_label
 
 CONTEXT_RANGE = (256, 131072)
 GPU_LAYERS_RANGE = (-1, 999)
@@ -168,20 +168,8 @@ class SettingsDialog(QDialog):
         return field, button
 
     def _build_buttons(self) -> None:
-        self.error_label = QLabel()
-        self.error_label.setAccessibleName("Problems with these settings")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b3261e;")
-        self.error_label.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setAccessibleName("Save settings")
-        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setAccessibleName("Cancel without saving")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.error_label = problems_label()
+        self.buttons, self.ok_button, self.cancel_button = ok_cancel_buttons(self, "Save settings")
 
     def _lay_out(self) -> None:
         model = QFormLayout()

@@ -1,0 +1,33 @@
+"""Pieces every settings-like dialog has: a problems label and OK/Cancel buttons."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton
+
+ERROR_COLOUR = "#b3261e"
+
+
+def problems_label() -> QLabel:
+    """A hidden red label that lists what is wrong when OK is pressed."""
+    label = QLabel()
+    label.setAccessibleName("Problems with these settings")
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {ERROR_COLOUR};")
+    label.hide()
+    return label
+
+
+def ok_cancel_buttons(
+    dialog: QDialog, ok_name: str
+) -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
+    """OK (named `ok_name` for screen readers) and Cancel, wired to accept and reject."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setAccessibleName(ok_name)
+    cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    cancel.setAccessibleName("Cancel without saving")
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, ok, cancel
