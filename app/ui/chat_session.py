@@ -15,7 +15,7 @@ from types import EllipsisType
 from PySide6.QtCore import QObject, Signal
 
 from app.engine.client import EngineClient
-from app.engine.protocol import LoadConfig, ModelInfo, SamplingParams, TextPiece
+from app.engine.protocol import ChatMessage, LoadConfig, ModelInfo, SamplingParams, TextPiece
 from app.errors import EngineCrashedError, HearthError
 from app.store import History
 from app.tasks.chat_turn import (
@@ -38,6 +38,7 @@ class ChatSession(QObject):
         text_received(str): a piece of the reply being written.
         history_trimmed(int): how many older messages were left out of this turn's prompt.
         turn_finished(object): the TurnFinished of a completed or stopped turn.
+        tokens_counted(int): the token count a `count_tokens` call asked for.
         turn_failed(str): why the turn failed (the engine is still fine).
         engine_crashed(str): the engine process died during the turn; `reload()` helps.
     """
@@ -48,6 +49,7 @@ class ChatSession(QObject):
     text_received = Signal(str)
     history_trimmed = Signal(int)
     turn_finished = Signal(object)
+    tokens_counted = Signal(int)
     turn_failed = Signal(str)
     engine_crashed = Signal(str)
 
@@ -121,6 +123,18 @@ class ChatSession(QObject):
         self._turn = task
         task.start(self._pool)
         return True
+
+    def count_tokens(self, messages: list[ChatMessage]) -> None:
+        """Count `messages` with the model's template (only when idle: never delays a turn)."""
+        if self.state != "ready" or self._turn is not None:
+            return
+        task = self._task(lambda _token: self._engine.count_tokens(messages))
+        task.succeeded.connect(self._on_counted)
+        task.start(self._pool)
+
+    def _on_counted(self, count: object) -> None:
+        if isinstance(count, int):
+            self.tokens_counted.emit(count)
 
     def stop(self) -> None:
         if self._turn is not None:

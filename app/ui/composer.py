@@ -6,9 +6,12 @@ accepted (the window calls `clear_sent()`), so a refused send keeps it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -16,6 +19,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from app.documents.text_attachment import quote_attachment, read_text_attachment
+from app.errors import HearthError
+
+DRAFT_PAUSE_MS = 400  # count tokens once typing pauses this long
 
 
 class MessageEdit(QPlainTextEdit):
@@ -36,15 +44,19 @@ class MessageEdit(QPlainTextEdit):
 
 
 class Composer(QWidget):
-    """The message box with Send and Stop.
+    """The message box with Send, Stop and Attach; text files can be dropped on it too.
 
     Signals:
         send_requested(str): the user asked to send this (non-blank) text.
         stop_requested(): the user asked to stop the reply being written.
+        draft_changed(str): the text, once typing pauses (for the token count).
+        attachment_failed(str): why a file could not be attached (for people).
     """
 
     send_requested = Signal(str)
     stop_requested = Signal()
+    draft_changed = Signal(str)
+    attachment_failed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,9 +80,15 @@ class Composer(QWidget):
         banner = QHBoxLayout()
         banner.addWidget(self.edit_banner, 1)
         banner.addWidget(self.cancel_edit_button)
+        self.attach_button = QPushButton("Attach…")
+        self.attach_button.setAccessibleName("Attach a text file")
+        self.token_label = QLabel("")
+        self.token_label.setAccessibleName("Tokens in the context")
         buttons = QVBoxLayout()
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.attach_button)
+        buttons.addWidget(self.token_label)
         row = QHBoxLayout()
         row.addWidget(self.editor, 1)
         row.addLayout(buttons)
@@ -80,10 +98,50 @@ class Composer(QWidget):
         layout.addLayout(row)
         self.cancel_edit_button.clicked.connect(self.cancel_edit)
         self._show_banner(False)
+        self.attach_button.clicked.connect(self._choose_attachment)
+        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_PAUSE_MS)
+        self._draft_timer.timeout.connect(lambda: self.draft_changed.emit(self.text()))
+        self.editor.textChanged.connect(self._draft_timer.start)
+        self.setAcceptDrops(True)
+        self.editor.setAcceptDrops(False)  # drops land on the composer, which attaches them
         self.editor.submitted.connect(self._submit)
         self.send_button.clicked.connect(self._submit)
         self.stop_button.clicked.connect(self.stop_requested)
         self.set_generating(False)
+
+    def attach(self, path: Path) -> bool:
+        """Quote a text file's contents into the message at the cursor."""
+        try:
+            text = read_text_attachment(path)
+        except HearthError as exc:
+            self.attachment_failed.emit(exc.message)
+            return False
+        self.editor.insertPlainText(quote_attachment(path, text))
+        self.editor.setFocus()
+        return True
+
+    def show_token_count(self, text: str) -> None:
+        self.token_label.setText(text)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt's name)
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.attach(Path(url.toLocalFile()))
+        event.acceptProposedAction()
+
+    def _choose_attachment(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Attach a text file",
+            "",
+            "Text files (*.txt *.md *.csv *.json *.py *.log);;All files (*)",
+        )
+        if path:
+            self.attach(Path(path))
 
     def text(self) -> str:
         return self.editor.toPlainText()

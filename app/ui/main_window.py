@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
 
 from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
-from app.engine.protocol import LoadConfig, ModelInfo, SamplingParams
+from app.engine.protocol import ChatMessage, LoadConfig, ModelInfo, SamplingParams
 from app.errors import HearthError
 from app.runtime import Runtime
 from app.settings import Settings
 from app.store import History, Message, MessageStatus, Role
 from app.tasks.branches import branch_positions, switch_branch
-from app.tasks.chat_turn import TurnFinished
+from app.tasks.chat_turn import TurnFinished, prompt_messages
 from app.ui.chat_session import ChatSession
 from app.ui.composer import Composer
 from app.ui.conversation_sidebar import ConversationSidebar
@@ -173,6 +173,11 @@ class MainWindow(QMainWindow):
         self.model_picker.model_chosen.connect(self._on_model_chosen)
         self.composer.send_requested.connect(self.send)
         self.composer.stop_requested.connect(session.stop)
+        self.composer.draft_changed.connect(self._count_draft)
+        self.composer.attachment_failed.connect(
+            lambda message: self.error_bar.show_error(message, offer_reload=False)
+        )
+        session.tokens_counted.connect(self._show_token_count)
         self.error_bar.reload_button.clicked.connect(self._reload_model)
         session.state_changed.connect(self._on_state_changed)
         session.model_loaded.connect(self._on_model_loaded)
@@ -296,6 +301,23 @@ class MainWindow(QMainWindow):
         )
         self.transcript.show_messages([*shown, _pending_user(text)])
         self.transcript.begin_streaming(None)
+
+    def _count_draft(self, text: str) -> None:
+        """How much of the context the conversation plus this draft would take."""
+        if self._conversation_id is None or self._session.model is None:
+            self.composer.show_token_count("")
+            return
+        conversation = self._history.get_conversation(self._conversation_id)
+        system, turns = prompt_messages(
+            conversation.system_prompt, self._history.active_path(self._conversation_id)
+        )
+        draft = [ChatMessage("user", text)] if text.strip() else []
+        self._session.count_tokens([*([system] if system else []), *turns, *draft])
+
+    def _show_token_count(self, count: int) -> None:
+        model = self._session.model
+        if model is not None:
+            self.composer.show_token_count(f"{count:,} / {model.n_ctx:,} tokens")
 
     def _model_ready(self) -> bool:
         """True if a turn can start; otherwise says why (the composer keeps its text)."""

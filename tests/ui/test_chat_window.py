@@ -288,3 +288,14 @@ def test_the_models_menu_opens_the_manager_and_refreshes_the_picker(
     with qtbot.waitSignal(manager.models_changed, timeout=LOAD_TIMEOUT):
         manager.import_file(scripted_model)
     assert window.model_picker.count() == before + 1
+
+
+def test_the_draft_is_counted_against_the_context(
+    qtbot: QtBot, window: MainWindow, scripted_model: Path
+) -> None:
+    choose_model(qtbot, window, scripted_model)
+    window.new_conversation()
+    qtbot.keyClicks(window.composer.editor, "How many tokens is this?")
+    qtbot.waitUntil(lambda: "/ 1,024 tokens" in window.composer.token_label.text(), timeout=5000)
+    counted = int(window.composer.token_label.text().split(" ")[0].replace(",", ""))
+    assert counted > len("How many tokens is this?") // 4

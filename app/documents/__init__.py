@@ -1,0 +1,1 @@
+"""Local documents: reading files into text for the model."""
