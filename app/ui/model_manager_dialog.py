@@ -91,6 +91,31 @@ def run_in_background(
     return task
 
 
+def choose_gguf_file(parent: QWidget) -> Path | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Import a model", "", GGUF_FILTER)
+    return Path(path) if path else None
+
+
+def import_in_background(
+    owner: QObject,
+    pool: QThreadPool,
+    library: ModelLibrary,
+    path: Path,
+    feedback: tuple[QPushButton, QLabel],
+    on_imported: Callable[[Any], None],
+) -> None:
+    """Validate and bring in `path` off the UI thread; the button waits, the label reports."""
+    button, label = feedback
+    button.setEnabled(False)
+    label.setText(f"Importing {path.name}…")
+
+    def failed(message: str) -> None:
+        button.setEnabled(True)
+        label.setText(message)
+
+    run_in_background(owner, pool, lambda _token: library.import_file(path), on_imported, failed)
+
+
 class DownloadControls(QWidget):
     """Download, progress, Pause/Resume/Cancel for one catalog model.
 
@@ -332,30 +357,18 @@ class ModelManagerDialog(QDialog):
 
     @Slot()
     def _choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a model", "", GGUF_FILTER)
-        if path:
-            self.import_file(Path(path))
+        if path := choose_gguf_file(self):
+            self.import_file(path)
 
     def import_file(self, path: Path) -> None:
         """Check and bring in `path` in the background; the outcome shows under the table."""
-        self.import_button.setEnabled(False)
-        self.installed_status.setText(f"Importing {path.name}…")
-        run_in_background(
-            self,
-            self.pool,
-            lambda _token: self.library.import_file(path),
-            self._on_imported,
-            self._on_import_failed,
-        )
+        feedback = (self.import_button, self.installed_status)
+        import_in_background(self, self.pool, self.library, path, feedback, self._on_imported)
 
     def _on_imported(self, model: InstalledModel) -> None:
         self.import_button.setEnabled(True)
         self.installed_status.setText(f"Imported {model.name} as {model.id}.")
         self._on_installed(model.id)
-
-    def _on_import_failed(self, message: str) -> None:
-        self.import_button.setEnabled(True)
-        self.installed_status.setText(message)
 
     # --- Hub search ----------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ from PySide6.QtCore import QThreadPool, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -20,11 +19,11 @@ from app.catalog.library import InstalledModel, ModelLibrary
 from app.commands.progress import human_bytes
 from app.settings import Settings
 from app.ui.model_manager_dialog import (
-    GGUF_FILTER,
     OFFLINE_REASON,
     CatalogFit,
     DownloadControls,
-    run_in_background,
+    choose_gguf_file,
+    import_in_background,
 )
 
 INTRODUCTION = (
@@ -97,28 +96,16 @@ class OnboardingDialog(QDialog):
 
     @Slot()
     def _choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a model", "", GGUF_FILTER)
-        if path:
-            self.import_file(Path(path))
+        if path := choose_gguf_file(self):
+            self.import_file(path)
 
     def import_file(self, path: Path) -> None:
-        self.import_button.setEnabled(False)
-        self.status.setText(f"Importing {path.name}…")
-        run_in_background(
-            self,
-            self.pool,
-            lambda _token: self.library.import_file(path),
-            self._on_imported,
-            self._on_import_failed,
-        )
+        feedback = (self.import_button, self.status)
+        import_in_background(self, self.pool, self.library, path, feedback, self._on_imported)
 
     def _on_imported(self, model: InstalledModel) -> None:
         self.status.setText(f"Imported {model.name}.")
         self._finish(model.id)
-
-    def _on_import_failed(self, message: str) -> None:
-        self.import_button.setEnabled(True)
-        self.status.setText(message)
 
     @Slot(str)
     def _finish(self, model_id: str) -> None:
