@@ -43,7 +43,9 @@ def ensure_venv(extras: str) -> Path:
     stamp_file = VENV / ".hearth-installed"
     wanted = _stamp(extras)
     installed = stamp_file.read_text().split("\n") if stamp_file.exists() else []
-    if wanted in installed:
+    same_project = [line for line in installed if line.split(" ")[0] == wanted.split(" ")[0]]
+    # Extras only add packages: any install of this pyproject serves the plain app.
+    if wanted in installed or (not extras and same_project):
         return _venv_python()
     if not _venv_python().exists():
         print("Hearth: creating a virtual environment in .venv ...", file=sys.stderr)
@@ -58,8 +60,7 @@ def ensure_venv(extras: str) -> Path:
     subprocess.run(
         [str(_venv_python()), "-m", "pip", "install", "--quiet", "-e", target], check=True
     )
-    current = [line for line in installed if line.split(" ")[0] == wanted.split(" ")[0]]
-    stamp_file.write_text("\n".join([*current, wanted]) + "\n")
+    stamp_file.write_text("\n".join([*same_project, wanted]) + "\n")
     return _venv_python()
 
 
