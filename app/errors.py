@@ -107,3 +107,10 @@ class DownloadPaused(HearthError):  # noqa: N818
 
 class DownloadCancelled(HearthError):  # noqa: N818
     """A download stopped because the user cancelled it; the partial file was deleted."""
+
+
+def message_for_people(error: object) -> str:
+    """What to show for a failure: a HearthError's own message; anything else is a bug."""
+    if isinstance(error, HearthError):
+        return error.message
+    return f"Something went wrong inside Hearth ({error}). Details are in the log file."

@@ -23,6 +23,7 @@ from app.runtime import Runtime
 from app.settings import Settings
 from app.store import Conversation, History
 from app.tasks.chat_turn import HistoryTrimmed, TurnFinished, run_chat_turn
+from app.tasks.sampling import resolve_sampling
 
 
 def add_parser(commands: Any) -> None:
@@ -113,23 +114,13 @@ def _sampling(
     args: argparse.Namespace, conversation: Conversation, settings: Settings
 ) -> SamplingParams:
     """Command-line flags win over the conversation's own settings, which win over defaults."""
-    saved = conversation.sampling
-    temperature = (
-        args.temperature
-        if args.temperature is not None
-        else float(saved.get("temperature", settings.sampling.temperature))
-    )
-    max_tokens = (
-        args.max_tokens
-        if args.max_tokens is not None
-        else int(saved.get("max_tokens", settings.sampling.max_tokens))
-    )
-    if max_tokens < 1:
+    if args.max_tokens is not None and args.max_tokens < 1:
         raise InvalidInputError("--max-tokens must be at least 1.")
-    return SamplingParams(
-        temperature=temperature,
-        top_p=float(saved.get("top_p", settings.sampling.top_p)),
-        max_tokens=max_tokens,
+    return resolve_sampling(
+        conversation.sampling,
+        settings.sampling,
+        temperature=args.temperature,
+        max_tokens=args.max_tokens,
         seed=args.seed,
     )
 

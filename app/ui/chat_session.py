@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage, LoadConfig, ModelInfo, SamplingParams, TextPiece
-from app.errors import EngineCrashedError, HearthError
+from app.errors import EngineCrashedError, message_for_people
 from app.store import History
 from app.tasks.chat_turn import (
     HistoryTrimmed,
@@ -171,7 +171,7 @@ class ChatSession(QObject):
     def _on_load_failed(self, error: object) -> None:
         self.model = None
         self._set_state("idle")
-        self.model_failed.emit(_message(error))
+        self.model_failed.emit(message_for_people(error))
 
     def _on_turn_event(self, event: object) -> None:
         if isinstance(event, TextPiece):
@@ -184,9 +184,9 @@ class ChatSession(QObject):
     def _on_turn_failed(self, error: object) -> None:
         if isinstance(error, EngineCrashedError):
             self.model = None
-            self.engine_crashed.emit(_message(error))
+            self.engine_crashed.emit(message_for_people(error))
         else:
-            self.turn_failed.emit(_message(error))
+            self.turn_failed.emit(message_for_people(error))
 
     def _on_turn_done(self) -> None:
         """Settle the state first, so whoever hears turn_finished can send again at once."""
@@ -196,9 +196,3 @@ class ChatSession(QObject):
         finished, self._finished_turn = self._finished_turn, None
         if finished is not None:
             self.turn_finished.emit(finished)
-
-
-def _message(error: object) -> str:
-    if isinstance(error, HearthError):
-        return error.message
-    return f"Something went wrong inside Hearth ({error}). Details are in the log file."

@@ -30,6 +30,7 @@ from app.settings import Settings
 from app.store import History, Message, MessageStatus, Role
 from app.tasks.branches import branch_positions, switch_branch
 from app.tasks.chat_turn import TurnFinished, prompt_messages
+from app.tasks.sampling import resolve_sampling
 from app.ui.chat_session import ChatSession
 from app.ui.composer import Composer
 from app.ui.conversation_sidebar import ConversationSidebar
@@ -352,13 +353,8 @@ class MainWindow(QMainWindow):
 
     def _sampling(self) -> SamplingParams:
         assert self._conversation_id is not None
-        defaults = self._runtime.settings.sampling
         saved = self._history.get_conversation(self._conversation_id).sampling
-        return SamplingParams(
-            temperature=float(saved.get("temperature", defaults.temperature)),
-            top_p=float(saved.get("top_p", defaults.top_p)),
-            max_tokens=int(saved.get("max_tokens", defaults.max_tokens)),
-        )
+        return resolve_sampling(saved, self._runtime.settings.sampling)
 
     def _on_state_changed(self, state: str) -> None:
         self.status.show_state(state)
@@ -382,10 +378,11 @@ class MainWindow(QMainWindow):
 
     def _after_turn(self) -> None:
         """Show what was saved (after a failure: the partial reply, marked failed)."""
-        self.transcript.end_streaming()
-        if self._conversation_id is not None:
-            self._show_transcript()
-            self.sidebar.refresh()
+        if self._conversation_id is None:  # deleted meanwhile: just settle the stream
+            self.transcript.end_streaming()
+            return
+        self._show_transcript()  # replaces the streamed text, so no separate final render
+        self.sidebar.refresh()
 
     def copy_last_reply(self) -> None:
         if self._conversation_id is None:

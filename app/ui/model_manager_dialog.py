@@ -36,7 +36,7 @@ from app.catalog.fit import FitVerdict, estimate_memory, judge_fit, recommend_mo
 from app.catalog.library import InstalledModel, ModelLibrary
 from app.catalog.model_shape import shape_from_catalog
 from app.commands.progress import human_bytes
-from app.errors import HearthError
+from app.errors import HearthError, message_for_people
 from app.settings import Settings
 from app.ui.background import BackgroundTask, CancelToken
 from app.ui.download_process import DownloadProcess
@@ -68,13 +68,6 @@ class CatalogFit:
         return cls(verdicts, recommend_model(catalog, total, available, n_ctx))
 
 
-def describe_error(error: object) -> str:
-    """What people see when work fails: a HearthError's message, else a short description."""
-    if isinstance(error, HearthError):
-        return error.message
-    return f"Something went wrong: {error}"
-
-
 def run_in_background(
     owner: QObject,
     pool: QThreadPool,
@@ -85,7 +78,7 @@ def run_in_background(
     """Start `work` on `pool`; the task stays referenced by `owner` until it finishes."""
     task = BackgroundTask(work, parent=owner)
     task.succeeded.connect(on_success)
-    task.failed.connect(lambda error: on_failure(describe_error(error)))
+    task.failed.connect(lambda error: on_failure(message_for_people(error)))
     task.finished.connect(task.deleteLater)
     task.start(pool)
     return task
@@ -348,7 +341,7 @@ class ModelManagerDialog(QDialog):
         try:
             self.library.remove(model.id)
         except (HearthError, OSError) as exc:
-            self.installed_status.setText(describe_error(exc))
+            self.installed_status.setText(message_for_people(exc))
             return
         self.installed_status.setText(f"Removed {model.name}.")
         self._on_installed(model.id)
