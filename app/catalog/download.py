@@ -64,6 +64,7 @@ from app.errors import (
     DownloadPaused,
     HubUnavailableError,
 )
+from app.units import human_size
 
 __all__ = [
     "BackoffPolicy",
@@ -409,11 +410,3 @@ def _fsync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def human_size(n: int) -> str:
-    """Bytes for people: 1.3 GB, 350 MB, 12 KB (decimal units, like file managers)."""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if n >= scale:
-            return f"{n / scale:.1f} {unit}".replace(".0 ", " ")
-    return f"{n} bytes"

@@ -18,10 +18,10 @@ from app.catalog.fit import FitVerdict, estimate_memory, judge_fit_now, recommen
 from app.catalog.library import InstalledModel, ModelLibrary, move_models_folder
 from app.catalog.model_shape import shape_from_catalog, shape_from_gguf
 from app.commands import models_download
-from app.commands.progress import human_bytes
 from app.errors import ModelFileError
 from app.runtime import Runtime
 from app.settings import save_settings
+from app.units import human_size
 
 
 def add_parser(commands: Any) -> None:
@@ -73,14 +73,14 @@ def run_list(args: argparse.Namespace) -> int:
         if entry.id == recommended:
             marks.append("recommended")
         print(
-            f"{entry.id}\t{entry.name} {entry.quantization}\t{human_bytes(entry.size_bytes)}"
+            f"{entry.id}\t{entry.name} {entry.quantization}\t{human_size(entry.size_bytes)}"
             f"\t{', '.join(marks)}\t{verdict.label}: {verdict.explanation}"
         )
     for model in installed.values():
         verdict = fit_of(model, n_ctx, kv)
         print(
             f"{model.id}\t{model.name} {model.quantization or ''}".rstrip()
-            + f"\t{human_bytes(model.size_bytes)}\tinstalled ({model.source})"
+            + f"\t{human_size(model.size_bytes)}\tinstalled ({model.source})"
             f"\t{verdict.label}: {verdict.explanation}"
         )
     return 0
@@ -139,7 +139,7 @@ def run_remove(args: argparse.Namespace) -> int:
     runtime = Runtime.start()
     model = ModelLibrary(runtime.models_dir).remove(args.model)
     print(
-        f"Removed {model.name} ({human_bytes(model.size_bytes)} freed). Conversations that "
+        f"Removed {model.name} ({human_size(model.size_bytes)} freed). Conversations that "
         "used it keep their text.",
         file=sys.stderr,
     )

@@ -21,9 +21,10 @@ from app.catalog.download import (
     download_file,
 )
 from app.catalog.library import InstalledModel, ModelLibrary, slug
-from app.commands.progress import ProgressPrinter, human_bytes
+from app.commands.progress import ProgressPrinter
 from app.errors import InvalidInputError
 from app.runtime import Runtime
+from app.units import human_size
 
 
 def add_parsers(actions: Any) -> None:
@@ -184,7 +185,7 @@ def _print_repo_files(files: Any, runtime: Runtime) -> int:
             print(f"{file.filename}\tsize unknown")
             continue
         verdict = judge_fit_now(estimate_from_file_size(file.size, n_ctx))
-        print(f"{file.filename}\t{human_bytes(file.size)}\t{verdict.label}: {verdict.explanation}")
+        print(f"{file.filename}\t{human_size(file.size)}\t{verdict.label}: {verdict.explanation}")
     if files.notice:
         print(files.notice, file=sys.stderr)
     print(f"Download one with: hearth models download {files.repo} FILENAME", file=sys.stderr)

@@ -7,14 +7,7 @@ import time
 from typing import TextIO
 
 from app.catalog.download import DownloadProgress
-
-
-def human_bytes(count: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if count < 1000 or unit == "GB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1000
-    return f"{count:.1f} GB"
+from app.units import human_size
 
 
 def human_seconds(seconds: float) -> str:
@@ -55,11 +48,11 @@ class ProgressPrinter:
         if progress.state == "downloading" and progress.total:
             percent = 100 * progress.downloaded / progress.total
             parts = [
-                f"{self._label}: {percent:.0f}% ({human_bytes(progress.downloaded)} of "
-                f"{human_bytes(progress.total)})"
+                f"{self._label}: {percent:.0f}% ({human_size(progress.downloaded)} of "
+                f"{human_size(progress.total)})"
             ]
             if progress.rate:
-                parts.append(f"at {human_bytes(progress.rate)}/s")
+                parts.append(f"at {human_size(progress.rate)}/s")
             if progress.eta_s is not None:
                 parts.append(f"{human_seconds(progress.eta_s)} left")
             return ", ".join(parts)

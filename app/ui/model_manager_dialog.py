@@ -35,11 +35,11 @@ from app.catalog.catalog import CatalogModel, license_notice, load_catalog
 from app.catalog.fit import FitVerdict, estimate_memory, judge_fit, recommend_model
 from app.catalog.library import InstalledModel, ModelLibrary
 from app.catalog.model_shape import shape_from_catalog
-from app.commands.progress import human_bytes
 from app.errors import HearthError, message_for_people
 from app.settings import Settings
 from app.ui.background import BackgroundTask, CancelToken
 from app.ui.download_process import DownloadProcess
+from app.units import human_size
 
 OFFLINE_REASON = (
     "Offline mode is on, so Hearth does not use the network: downloads and Hub search are "
@@ -155,7 +155,7 @@ class DownloadControls(QWidget):
             self,
             f"Download {self.model.name}?",
             f"{license_notice(self.model)}\n\nDownload {self.model.name} "
-            f"({human_bytes(self.model.size_bytes)}) now?",
+            f"({human_size(self.model.size_bytes)}) now?",
         )
         if answer == QMessageBox.StandardButton.Yes:
             self._start()
@@ -269,7 +269,7 @@ class ModelManagerDialog(QDialog):
             name_item = QTableWidgetItem(name)
             name_item.setToolTip(model.description)
             table.setItem(row, 0, name_item)
-            table.setItem(row, 1, QTableWidgetItem(human_bytes(model.size_bytes)))
+            table.setItem(row, 1, QTableWidgetItem(human_size(model.size_bytes)))
             table.setItem(row, 2, QTableWidgetItem(model.license.name))
             table.setItem(row, 3, fit_item)
             controls = DownloadControls(model, self.library)
@@ -318,7 +318,7 @@ class ModelManagerDialog(QDialog):
         table = self.installed_table
         table.setRowCount(len(self._installed))
         for row, model in enumerate(self._installed):
-            cells = [model.name, human_bytes(model.size_bytes), model.quantization or "?"]
+            cells = [model.name, human_size(model.size_bytes), model.quantization or "?"]
             for column, text in enumerate([*cells, str(model.path)]):
                 table.setItem(row, column, QTableWidgetItem(text))
         table.resizeColumnsToContents()
@@ -333,7 +333,7 @@ class ModelManagerDialog(QDialog):
         answer = QMessageBox.question(
             self,
             "Remove model?",
-            f"Delete {model.name} ({human_bytes(model.size_bytes)}) from this computer?\n"
+            f"Delete {model.name} ({human_size(model.size_bytes)}) from this computer?\n"
             "Conversations that used it keep their text.",
         )
         if answer != QMessageBox.StandardButton.Yes:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 
 from app.catalog.catalog import CatalogModel, license_notice, load_catalog
 from app.catalog.library import InstalledModel, ModelLibrary
-from app.commands.progress import human_bytes
 from app.settings import Settings
 from app.ui.model_manager_dialog import (
     OFFLINE_REASON,
@@ -25,6 +24,7 @@ from app.ui.model_manager_dialog import (
     choose_gguf_file,
     import_in_background,
 )
+from app.units import human_size
 
 INTRODUCTION = (
     "Hearth runs its language model on this computer, so your words never leave it. "
@@ -63,7 +63,7 @@ class OnboardingDialog(QDialog):
         verdict = fit.verdicts[self.recommended.id]
         self.model_label = QLabel(
             f"Recommended for this computer: {self.recommended.name} "
-            f"({human_bytes(self.recommended.size_bytes)}). "
+            f"({human_size(self.recommended.size_bytes)}). "
             f"{verdict.label.value}: {verdict.explanation}"
         )
         self.license_label = QLabel(license_notice(self.recommended))
