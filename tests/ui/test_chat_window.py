@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QEvent, Qt, QUrl
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -37,9 +37,12 @@ def window(qtbot: QtBot, runtime: Runtime) -> Iterator[MainWindow]:
     with runtime.open_history() as history:
         session = ChatSession(runtime.new_engine(), runtime.paths.database)
         main = MainWindow(runtime, history, session)
-        qtbot.addWidget(main)
         main.show()
         yield main
+        # The window (and its timers: draft count, search) goes before the History does.
+        main.close()
+        main.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         session.shutdown()
 
 
