@@ -114,3 +114,31 @@ def message_for_people(error: object) -> str:
     if isinstance(error, HearthError):
         return error.message
     return f"Something went wrong inside Hearth ({error}). Details are in the log file."
+
+
+class DocumentError(HearthError):
+    """A document cannot be read into text; the message says why and what to do instead."""
+
+
+class DocumentNotFoundError(DocumentError):
+    """The file does not exist or cannot be opened (permissions, a folder, a broken link)."""
+
+
+class DocumentTooLargeError(DocumentError):
+    """The file is over the size limit set in the settings (default 50 MB)."""
+
+
+class UnsupportedDocumentError(DocumentError):
+    """The file is binary or of a type Hearth cannot read."""
+
+
+class EmptyDocumentError(DocumentError):
+    """The file holds no text at all."""
+
+
+class PasswordProtectedError(DocumentError):
+    """The PDF is encrypted with a password."""
+
+
+class NoTextLayerError(DocumentError):
+    """The PDF has pages but no text layer (scanned pages; Hearth does no OCR)."""

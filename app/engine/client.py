@@ -28,6 +28,7 @@ from app.engine.protocol import (
     ChatPayload,
     ChatStats,
     CountPayload,
+    CountTextsPayload,
     Failure,
     LoadConfig,
     ModelInfo,
@@ -147,6 +148,12 @@ class EngineClient:
         count = self._call("count", CountPayload(tuple(messages), add_generation_prompt))
         assert isinstance(count, int)
         return count
+
+    def count_texts(self, texts: Sequence[str]) -> list[int]:
+        """Tokens of each plain text (as it would sit inside a message), in one round trip."""
+        counts = self._call("count_texts", CountTextsPayload(tuple(texts)))
+        assert isinstance(counts, list)
+        return counts
 
     def chat(
         self, messages: Sequence[ChatMessage], sampling: SamplingParams | None = None

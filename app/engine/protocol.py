@@ -97,7 +97,7 @@ class Request:
     """Client -> engine. `op` names what to do; `payload` depends on it."""
 
     request_id: int
-    op: Literal["load", "chat", "count", "unload", "cancel", "shutdown"]
+    op: Literal["load", "chat", "count", "count_texts", "unload", "cancel", "shutdown"]
     payload: object = None
 
 
@@ -111,6 +111,13 @@ class ChatPayload:
 class CountPayload:
     messages: tuple[ChatMessage, ...]
     add_generation_prompt: bool = True
+
+
+@dataclass(frozen=True)
+class CountTextsPayload:
+    """Plain texts (no template) whose tokens are counted one by one, in one round trip."""
+
+    texts: tuple[str, ...]
 
 
 @dataclass(frozen=True)

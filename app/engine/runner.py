@@ -180,6 +180,13 @@ class ModelRunner:
         )
         return tokens
 
+    def tokenize_text(self, text: str) -> list[int]:
+        """Tokens of plain text as it sits inside a message (no BOS, special tokens as text)."""
+        tokens: list[int] = self._model().tokenize(
+            text.encode("utf-8"), add_bos=False, special=False
+        )
+        return tokens
+
     def chat(
         self,
         messages: Sequence[ChatMessage],

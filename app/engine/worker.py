@@ -20,6 +20,7 @@ from pathlib import Path
 from app.engine.protocol import (
     ChatPayload,
     CountPayload,
+    CountTextsPayload,
     Failure,
     FailureKind,
     LoadConfig,
@@ -115,6 +116,9 @@ def _run(request: Request, runner: ModelRunner, conn: Connection) -> object:
     if request.op == "count":
         assert isinstance(payload, CountPayload)
         return len(runner.tokenize_chat(payload.messages, payload.add_generation_prompt))
+    if request.op == "count_texts":
+        assert isinstance(payload, CountTextsPayload)
+        return [len(runner.tokenize_text(text)) for text in payload.texts]
     if request.op == "unload":
         runner.unload()
         return None

@@ -101,6 +101,21 @@ def test_count_tokens_uses_the_chat_template(engine: EngineClient, scripted_mode
     assert 0 < without_prompt < short < longer
 
 
+def test_count_texts_counts_plain_text_one_by_one(
+    engine: EngineClient, scripted_model: Path
+) -> None:
+    engine.load(load_config(scripted_model))
+    counts = engine.count_texts(["", "hi", "hi there, how are you", "<|im_start|>"])
+    assert counts[0] == 0
+    assert 0 < counts[1] < counts[2]
+    # Control-token text inside a document is text, not a control token.
+    assert counts[3] > 1
+    # A plain text costs as much inside a message as on its own, give or take a joining token.
+    empty = engine.count_tokens([ChatMessage("user", "")])
+    inside = engine.count_tokens([ChatMessage("user", "hi there, how are you")])
+    assert abs((inside - empty) - counts[2]) <= 1
+
+
 def test_model_without_chat_template_works_with_a_named_warning(
     engine: EngineClient, scripted_model_no_template: Path
 ) -> None:
