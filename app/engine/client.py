@@ -142,10 +142,16 @@ class EngineClient:
         self.model = None
 
     def count_tokens(
-        self, messages: Sequence[ChatMessage], add_generation_prompt: bool = True
+        self,
+        messages: Sequence[ChatMessage],
+        add_generation_prompt: bool = True,
+        reply_prefix: str = "",
     ) -> int:
-        """Tokens of `messages` as the model's chat template renders them."""
-        count = self._call("count", CountPayload(tuple(messages), add_generation_prompt))
+        """Tokens of `messages` as the model's chat template renders them (plus the start
+        of a reply being continued)."""
+        count = self._call(
+            "count", CountPayload(tuple(messages), add_generation_prompt, reply_prefix)
+        )
         assert isinstance(count, int)
         return count
 
@@ -156,10 +162,16 @@ class EngineClient:
         return counts
 
     def chat(
-        self, messages: Sequence[ChatMessage], sampling: SamplingParams | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        sampling: SamplingParams | None = None,
+        reply_prefix: str = "",
     ) -> Iterator[ChatEvent]:
-        """Stream a reply: `TextPiece`s, then one `ChatStats`. Stop early with `cancel()`."""
-        payload = ChatPayload(tuple(messages), sampling or SamplingParams())
+        """Stream a reply: `TextPiece`s, then one `ChatStats`. Stop early with `cancel()`.
+
+        With `reply_prefix`, the model continues that unfinished reply; only the new text
+        is streamed."""
+        payload = ChatPayload(tuple(messages), sampling or SamplingParams(), reply_prefix)
         rid = self._send("chat", payload)
         finished = False
         try:

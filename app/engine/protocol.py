@@ -103,14 +103,18 @@ class Request:
 
 @dataclass(frozen=True)
 class ChatPayload:
+    """`reply_prefix`: the start of the reply, already written; generation continues it."""
+
     messages: tuple[ChatMessage, ...]
     sampling: SamplingParams = field(default_factory=SamplingParams)
+    reply_prefix: str = ""
 
 
 @dataclass(frozen=True)
 class CountPayload:
     messages: tuple[ChatMessage, ...]
     add_generation_prompt: bool = True
+    reply_prefix: str = ""
 
 
 @dataclass(frozen=True)

@@ -163,8 +163,13 @@ class ModelRunner:
         return self._llm
 
     def tokenize_chat(
-        self, messages: Sequence[ChatMessage], add_generation_prompt: bool = True
+        self,
+        messages: Sequence[ChatMessage],
+        add_generation_prompt: bool = True,
+        reply_prefix: str = "",
     ) -> list[int]:
+        """The templated prompt's tokens; `reply_prefix` is appended after the generation
+        prompt as plain text, so the model carries on a reply it had begun."""
         llm = self._model()
         self._template.add_generation_prompt = add_generation_prompt
         try:
@@ -175,8 +180,10 @@ class ModelRunner:
             raise EngineError(
                 f"The model's chat template could not format this conversation ({exc})."
             ) from exc
+        # One string, so the reply's first word merges with the generation prompt exactly as
+        # when the model wrote it (a separate tokenize would add a leading space marker).
         tokens: list[int] = llm.tokenize(
-            rendered.prompt.encode("utf-8"), add_bos=False, special=True
+            (rendered.prompt + reply_prefix).encode("utf-8"), add_bos=False, special=True
         )
         return tokens
 
@@ -192,12 +199,13 @@ class ModelRunner:
         messages: Sequence[ChatMessage],
         sampling: SamplingParams,
         emit: Callable[[TextPiece], None],
+        reply_prefix: str = "",
     ) -> ChatStats:
         import llama_cpp
 
         llm = self._model()
         started = time.perf_counter()
-        prompt = self.tokenize_chat(messages)
+        prompt = self.tokenize_chat(messages, reply_prefix=reply_prefix)
         n_ctx = llm.n_ctx()
         if len(prompt) >= n_ctx:
             raise ContextOverflowError(

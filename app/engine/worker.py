@@ -112,10 +112,14 @@ def _run(request: Request, runner: ModelRunner, conn: Connection) -> object:
         def emit(piece: TextPiece) -> None:
             conn.send(Reply(request.request_id, piece, final=False))
 
-        return runner.chat(payload.messages, payload.sampling, emit)
+        return runner.chat(payload.messages, payload.sampling, emit, payload.reply_prefix)
     if request.op == "count":
         assert isinstance(payload, CountPayload)
-        return len(runner.tokenize_chat(payload.messages, payload.add_generation_prompt))
+        return len(
+            runner.tokenize_chat(
+                payload.messages, payload.add_generation_prompt, payload.reply_prefix
+            )
+        )
     if request.op == "count_texts":
         assert isinstance(payload, CountTextsPayload)
         return [len(runner.tokenize_text(text)) for text in payload.texts]

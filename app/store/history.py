@@ -222,9 +222,15 @@ class History:
         status: str | None = None,
         stats: Mapping[str, Any] | None = None,
         error: str | None = None,
+        writer_pid: int | None = None,
+        clear_error: bool = False,
     ) -> None:
         """Change only the fields passed (None means "leave as is")."""
         values: dict[str, Any] = {"updated_at": self._now()}
+        if clear_error:
+            values["error"] = None
+        if writer_pid is not None:
+            values["writer_pid"] = writer_pid
         if content is not None:
             values["content"] = content
         if status is not None:

@@ -45,6 +45,31 @@ class ReplyWriter:
         self._last_write = 0.0
         self._finished = False
 
+    @classmethod
+    def continuing(
+        cls, history: History, message_id: int, *, flush_interval: float = 0.5
+    ) -> ReplyWriter:
+        """A writer that appends to an unfinished reply already stored (Continue).
+
+        The row goes back to "streaming" at once, owned by this process, so a crash while
+        continuing is recovered like any other; its text so far is kept as the start.
+        """
+        message = history.get_message(message_id)
+        writer = cls(
+            history,
+            message.conversation_id,
+            message.parent_id,
+            model=message.model,
+            flush_interval=flush_interval,
+        )
+        writer._pieces.append(message.content)
+        writer._message_id = message_id
+        history.update_message(
+            message_id, status=MessageStatus.STREAMING, clear_error=True, writer_pid=os.getpid()
+        )
+        writer._last_write = writer._clock()
+        return writer
+
     @property
     def message_id(self) -> int | None:
         """The reply's row id; None until the first piece arrives."""

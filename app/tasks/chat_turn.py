@@ -16,7 +16,7 @@ from types import EllipsisType
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage, ChatStats, ModelInfo, SamplingParams, TextPiece
 from app.errors import EngineError, HearthError, InvalidInputError
-from app.store import History, Message, ReplyWriter, Role
+from app.store import History, Message, MessageStatus, ReplyWriter, Role
 from app.tasks.context_budget import fit_history, reply_budget
 
 
@@ -97,6 +97,40 @@ def regenerate_reply(
     yield from _stream_reply(history, engine, conversation_id, user_message_id, sampling)
 
 
+CONTINUABLE = frozenset({MessageStatus.STOPPED, MessageStatus.INTERRUPTED, MessageStatus.FAILED})
+
+
+def can_continue(message: Message) -> bool:
+    """Whether `message` is a reply that stopped part-way and can be carried on."""
+    return (
+        message.role == Role.ASSISTANT
+        and message.status in CONTINUABLE
+        and bool(message.content)
+        and message.parent_id is not None
+    )
+
+
+def continue_reply(
+    history: History,
+    engine: EngineClient,
+    conversation_id: int,
+    reply_message_id: int,
+    sampling: SamplingParams,
+) -> Iterator[TurnEvent]:
+    """Carry on an unfinished reply in place: the model continues its own text, and the new
+    text is appended to the same message (no new branch; nothing already written changes)."""
+    _loaded_model(engine)
+    message = history.get_message(reply_message_id)
+    if message.conversation_id != conversation_id or not can_continue(message):
+        raise InvalidInputError("Only a reply that stopped part-way can be continued.")
+    assert message.parent_id is not None
+    history.set_active_leaf(conversation_id, reply_message_id)
+    writer = ReplyWriter.continuing(history, reply_message_id)
+    yield from _stream_reply(
+        history, engine, conversation_id, message.parent_id, sampling, writer, message.content
+    )
+
+
 def _loaded_model(engine: EngineClient) -> ModelInfo:
     if engine.model is None:
         raise EngineError("No model is loaded. Load a model first.")
@@ -109,16 +143,20 @@ def _stream_reply(
     conversation_id: int,
     user_id: int,
     sampling: SamplingParams,
+    writer: ReplyWriter | None = None,
+    reply_prefix: str = "",
 ) -> Iterator[TurnEvent]:
-    """Generate the reply to `user_id` into a new assistant message (the writing rule)."""
+    """Generate the reply to `user_id` (the writing rule): into a new assistant message, or
+    through `writer` onto the end of `reply_prefix`, the reply being continued."""
     model = _loaded_model(engine)
     conversation = history.get_conversation(conversation_id)
-    writer = ReplyWriter(history, conversation_id, user_id, model=model.name)
+    if writer is None:
+        writer = ReplyWriter(history, conversation_id, user_id, model=model.name)
     finished = False
     try:
         system, turns = prompt_messages(conversation.system_prompt, history.path_to(user_id))
         fitted = fit_history(
-            engine.count_tokens,
+            lambda messages: engine.count_tokens(messages, reply_prefix=reply_prefix),
             system,
             turns,
             model.n_ctx,
@@ -126,7 +164,7 @@ def _stream_reply(
         )
         if fitted.omitted_messages:
             yield HistoryTrimmed(fitted.omitted_messages, fitted.prompt_tokens)
-        for event in engine.chat(fitted.messages, sampling):
+        for event in engine.chat(fitted.messages, sampling, reply_prefix):
             if isinstance(event, TextPiece):
                 writer.append(event.text)
                 yield event

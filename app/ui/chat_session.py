@@ -22,6 +22,7 @@ from app.tasks.chat_turn import (
     HistoryTrimmed,
     TurnEvent,
     TurnFinished,
+    continue_reply,
     regenerate_reply,
     run_chat_turn,
 )
@@ -108,6 +109,20 @@ class ChatSession(QObject):
             with History.open(database) as history:
                 yield from regenerate_reply(
                     history, self._engine, conversation_id, user_message_id, sampling
+                )
+
+        return self._start_turn(work)
+
+    def continue_reply(
+        self, conversation_id: int, reply_message_id: int, sampling: SamplingParams
+    ) -> bool:
+        """Carry on a reply that stopped part-way, in the same message; False if busy."""
+        database = self._database
+
+        def work(_token: CancelToken) -> Iterator[TurnEvent]:
+            with History.open(database) as history:
+                yield from continue_reply(
+                    history, self._engine, conversation_id, reply_message_id, sampling
                 )
 
         return self._start_turn(work)

@@ -29,7 +29,7 @@ from app.runtime import Runtime
 from app.settings import Settings
 from app.store import History, Message, MessageStatus, Role
 from app.tasks.branches import branch_positions, switch_branch
-from app.tasks.chat_turn import TurnFinished, prompt_messages
+from app.tasks.chat_turn import TurnFinished, can_continue, prompt_messages
 from app.tasks.sampling import resolve_sampling
 from app.ui.chat_session import ChatSession
 from app.ui.composer import Composer
@@ -344,12 +344,22 @@ class MainWindow(QMainWindow):
             if self._model_ready() and self._session.regenerate(
                 message.conversation_id, message.parent_id, self._sampling()
             ):
-                path = self._history.path_to(message.parent_id)
-                self.transcript.show_messages(path, branch_positions(self._history, path))
-                self.transcript.begin_streaming(None)
+                self._show_streaming_after(message.parent_id, into=None)
+        elif action == "continue" and can_continue(message):
+            if self._model_ready() and self._session.continue_reply(
+                message.conversation_id, message_id, self._sampling()
+            ):
+                self._show_streaming_after(message_id, into=message_id)
         elif action in ("previous", "next") and not self._session.generating:
             switch_branch(self._history, message_id, -1 if action == "previous" else 1)
             self._show_transcript()
+
+    def _show_streaming_after(self, last_id: int, into: int | None) -> None:
+        """Show the path ending at `last_id` and stream the reply into message `into` (the
+        last one, continued) or into a new message below it (None)."""
+        path = self._history.path_to(last_id)
+        self.transcript.show_messages(path, branch_positions(self._history, path))
+        self.transcript.begin_streaming(into)
 
     def _sampling(self) -> SamplingParams:
         assert self._conversation_id is not None

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from pygments.token import _TokenType  # type: ignore[import-untyped]
 
 COPY_SCHEME = "hearth-copy"
-CONTINUE_SCHEME = "hearth-continue"
 ACTION_SCHEME = "hearth-action"  # hearth-action:<verb>/<message id>
 SPEAKERS = {"user": "You", "assistant": "Assistant", "system": "System"}
 # The speaker line's margins; the view re-applies them to the first block it inserts.
@@ -149,7 +148,7 @@ def render_message(
         body = render_markdown(content, first_code_index)
     else:
         body = RenderedMessage(f'<p style="white-space:pre-wrap">{escapeHtml(content)}</p>\n', ())
-    note = status_note(status, error, message_id)
+    note = status_note(status, error, message_id, continuable=role == "assistant" and bool(content))
     actions = actions_line(role, message_id, branch) if with_actions else ""
     return RenderedMessage(header + body.html + note + actions, body.code_blocks)
 
@@ -180,18 +179,19 @@ def speaker_line(role: str) -> str:
     )
 
 
-def status_note(status: str, error: str | None, message_id: int) -> str:
-    """The muted line under an unfinished message ("" when it is complete)."""
+def status_note(status: str, error: str | None, message_id: int, continuable: bool = False) -> str:
+    """The muted line under an unfinished message ("" when it is complete); a reply that
+    stopped part-way gets a Continue link (`continuable`)."""
     if status == "complete":
         return ""
-    if status == "interrupted":
-        text = f'interrupted — <a href="{CONTINUE_SCHEME}:{message_id}">Continue</a>'
-    elif status == "failed":
+    if status == "failed":
         text = "failed" + (f": {escapeHtml(error)}" if error else "")
     elif status == "streaming":
         text = "writing…"
     else:
         text = escapeHtml(status)
+    if continuable and status in ("stopped", "interrupted", "failed"):
+        text += f' — <a href="{ACTION_SCHEME}:continue/{message_id}">Continue</a>'
     return f'<p style="color:{MUTED}"><i>{text}</i></p>\n'
 
 

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import QApplication, QTextBrowser, QWidget
 from app.store import Message, MessageStatus, Role
 from app.ui.markdown_html import (
     ACTION_SCHEME,
-    CONTINUE_SCHEME,
     COPY_SCHEME,
     HEADER_BOTTOM_MARGIN,
     HEADER_TOP_MARGIN,
@@ -59,7 +58,7 @@ RENDER_COST_FACTOR = 3  # wait this many times the last render's cost before the
 LIVE_HIGHLIGHT_LIMIT = 1500  # an open code block longer than this streams uncoloured
 BOTTOM_SLACK_PX = 4  # "at the bottom" tolerates a few pixels of rounding
 HEADER = "header"  # the first block of a message: the speaker line
-MESSAGE_ACTIONS = frozenset({"copy", "edit", "regenerate", "previous", "next"})
+MESSAGE_ACTIONS = frozenset({"copy", "edit", "regenerate", "previous", "next", "continue"})
 
 
 @dataclass
@@ -85,9 +84,8 @@ class TranscriptView(QTextBrowser):
         code_copied(int): a code block's "Copy" link (`hearth-copy:<index>`) put the block
             on the clipboard.
         action_requested(str, int): a message's action link ("copy", "edit", "regenerate",
-            "previous", "next") and the message's id
-        continue_requested(int): the user clicked "Continue" under an interrupted message
-            (the message id).
+            "previous", "next", or "continue" under a reply that stopped part-way) and the
+            message's id.
         earlier_loaded(int): that many earlier messages were added at the top.
 
     Streaming renders are frequent and emit nothing; `stream_render_count` and
@@ -96,7 +94,6 @@ class TranscriptView(QTextBrowser):
 
     link_activated = Signal(QUrl)
     code_copied = Signal(int)
-    continue_requested = Signal(int)
     action_requested = Signal(str, int)
     earlier_loaded = Signal(int)
 
@@ -265,7 +262,9 @@ class TranscriptView(QTextBrowser):
             self._messages.append(final)
         if final.content == stream.text:
             self._render_timer.stop()
-            self._render_live(status_note(final.status, final.error, final.id), None)
+            self._render_live(
+                status_note(final.status, final.error, final.id, bool(final.content)), None
+            )
             self._stop_stream()
         else:
             self._stop_stream()
@@ -510,8 +509,6 @@ class TranscriptView(QTextBrowser):
         scheme = url.scheme().lower()
         if scheme == COPY_SCHEME:
             self._copy_code(url.path())
-        elif scheme == CONTINUE_SCHEME and url.path().isdigit():
-            self.continue_requested.emit(int(url.path()))
         elif scheme == ACTION_SCHEME:
             verb, _, message_id = url.path().partition("/")
             if verb in MESSAGE_ACTIONS and message_id.isdigit():

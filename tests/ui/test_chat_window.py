@@ -116,6 +116,34 @@ def test_esc_stops_the_reply_and_keeps_it(
     qtbot.waitUntil(window.composer.send_button.isEnabled, timeout=5000)
 
 
+def test_continue_carries_on_a_stopped_reply_in_the_same_message(
+    qtbot: QtBot, window: MainWindow, random_model: Path
+) -> None:
+    window._runtime.settings.sampling.max_tokens = 40
+    choose_model(qtbot, window, random_model)
+    window._session.text_received.connect(lambda _text: qtbot.keyClick(window, Qt.Key.Key_Escape))
+    with qtbot.waitSignal(window._session.turn_finished, timeout=LOAD_TIMEOUT):
+        send(qtbot, window, "Tell me everything")
+    (_, (_, stopped_text, status)) = saved_path(window)
+    assert status == "stopped"
+    assert "stopped — Continue" in window.transcript.toPlainText()
+    window._session.text_received.disconnect()
+    cid = window.current_conversation_id()
+    assert cid is not None
+    reply = window._history.active_path(cid)[-1]
+    added: list[str] = []
+    window._session.text_received.connect(added.append)
+    with qtbot.waitSignal(window._session.turn_finished, timeout=LOAD_TIMEOUT) as blocker:
+        click_action(window, "continue", reply.id)
+    assert blocker.args[0].reply_message_id == reply.id
+    assert added
+    assert saved_path(window)[-1] == ("assistant", stopped_text + "".join(added), "complete")
+    assert len(window._history.children(reply.parent_id or 0)) == 1  # no new branch
+    shown = window.transcript.toPlainText()
+    assert "stopped — Continue" not in shown
+    assert (stopped_text + "".join(added)).split()[-1] in shown
+
+
 def test_an_engine_crash_shows_reload_and_keeps_the_reply(
     qtbot: QtBot, window: MainWindow, random_model: Path
 ) -> None:

@@ -218,9 +218,13 @@ def test_user_text_is_shown_literally() -> None:
     ("status", "error", "expected"),
     [
         ("complete", None, None),
-        ("stopped", None, "stopped"),
-        ("interrupted", None, 'interrupted — <a href="hearth-continue:42">Continue</a>'),
-        ("failed", "engine <crashed>", "failed: engine &lt;crashed&gt;"),
+        ("stopped", None, 'stopped — <a href="hearth-action:continue/42">Continue</a>'),
+        ("interrupted", None, 'interrupted — <a href="hearth-action:continue/42">Continue</a>'),
+        (
+            "failed",
+            "engine <crashed>",
+            'failed: engine &lt;crashed&gt; — <a href="hearth-action:continue/42">Continue</a>',
+        ),
         ("streaming", None, "writing…"),
     ],
 )
@@ -231,6 +235,12 @@ def test_status_notes(status: str, error: str | None, expected: str | None) -> N
         assert "<i>" not in html
     else:
         assert f"<i>{expected}</i>" in html
+
+
+def test_a_reply_that_stopped_before_any_text_has_nothing_to_continue() -> None:
+    html = render_message("assistant", "", "stopped", message_id=42).html
+    assert "<i>stopped</i>" in html
+    assert "continue" not in html
 
 
 def test_stream_split_cuts_only_before_settled_blocks() -> None:

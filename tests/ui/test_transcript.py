@@ -220,7 +220,7 @@ def test_hostile_output_fetches_nothing(
     assert "<script" in plain
     hrefs = [href for href, _ in anchors(view)]
     assert f"http://127.0.0.1:{port}/page" in hrefs
-    assert all(href.startswith(("http://", "hearth-copy:")) for href in hrefs), hrefs
+    assert all(href.startswith(("http://", "hearth-copy:", "hearth-action:")) for href in hrefs)
 
 
 def test_resources_are_inert_placeholders(qtbot: QtBot, secrets: tuple[Path, Path]) -> None:
@@ -376,10 +376,10 @@ def test_continue_under_an_interrupted_reply(qtbot: QtBot, view: TranscriptView)
     view.show_messages([message(7, "assistant", "half a repl", "interrupted")])
     assert view.toPlainText().endswith("half a repl\ninterrupted — Continue")
     ((href, position),) = anchors(view)
-    assert href == "hearth-continue:7"
-    with qtbot.waitSignal(view.continue_requested) as requested:
+    assert href == "hearth-action:continue/7"
+    with qtbot.waitSignal(view.action_requested) as requested:
         click_text_at(view, position)
-    assert requested.args == [7]
+    assert requested.args == ["continue", 7]
 
 
 class UrlRecorder(QObject):
@@ -474,7 +474,7 @@ def test_messages_show_speaker_body_and_status(view: TranscriptView) -> None:
     assert view.toPlainText() == (
         "\nYou\n**literal** <b>x</b>\nsecond line\n"
         "Assistant\nbold answer\n"
-        "Assistant\ncut\nstopped\n"
+        "Assistant\ncut\nstopped — Continue\n"
         "Assistant\nfailed: The model stopped unexpectedly"
     )
     assert view.accessibleName() == "Conversation transcript"
@@ -531,7 +531,7 @@ def test_end_streaming_shows_the_final_message(qtbot: QtBot, view: TranscriptVie
     qtbot.addWidget(reference)
     reference.show_messages([*earlier, final])
     assert view.toPlainText() == reference.toPlainText()
-    assert view.toPlainText().endswith("Final answer\nCopy py\nx = 1\nstopped")
+    assert view.toPlainText().endswith("Final answer\nCopy py\nx = 1\nstopped — Continue")
     assert view.materialized_count == 4
 
 

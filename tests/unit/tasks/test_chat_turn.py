@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from app.engine.client import EngineClient
-from app.engine.protocol import SamplingParams, TextPiece
-from app.errors import ContextOverflowError, EngineCrashedError
+from app.engine.protocol import ChatMessage, SamplingParams, TextPiece
+from app.errors import ContextOverflowError, EngineCrashedError, InvalidInputError
 from app.store import History
-from app.tasks.chat_turn import HistoryTrimmed, TurnFinished, run_chat_turn
+from app.tasks.chat_turn import HistoryTrimmed, TurnFinished, continue_reply, run_chat_turn
 from tests.conftest import load_config
 
 GREEDY = SamplingParams(temperature=0.0, max_tokens=32, seed=1)
@@ -158,3 +158,57 @@ def test_abandoning_the_stream_keeps_the_reply_as_stopped(
     assert reply.content == "".join(p.text for p in pieces if isinstance(p, TextPiece))
     again = list(run_chat_turn(history, engine, cid, "more", SamplingParams(max_tokens=4)))
     assert isinstance(again[-1], TurnFinished)
+
+
+def test_continue_carries_on_an_interrupted_reply_in_the_same_message(
+    history: History, engine: EngineClient, scripted_model: Path
+) -> None:
+    engine.load(load_config(scripted_model))
+    cid = history.create_conversation()
+    user = history.add_message(cid, "user", "Hi there")
+    reply = history.add_message(
+        cid, "assistant", "Hello,", parent_id=user, status="interrupted", model="x"
+    )
+    events = list(continue_reply(history, engine, cid, reply, GREEDY))
+    # The scripted model's next-token table carries on from its own "Hello,".
+    assert "".join(e.text for e in events if isinstance(e, TextPiece)) == " world!"
+    finished = events[-1]
+    assert isinstance(finished, TurnFinished)
+    assert (finished.reply_message_id, finished.status) == (reply, "complete")
+    continued = history.get_message(reply)
+    assert (continued.content, continued.status) == ("Hello, world!", "complete")
+    assert [m.id for m in history.children(user)] == [reply]  # no new branch
+    # The prompt held the unfinished reply after the generation prompt.
+    assert finished.stats.prompt_tokens > engine.count_tokens([ChatMessage("user", "Hi there")])
+
+
+def test_continue_extends_a_stopped_reply_and_keeps_its_text(
+    history: History, engine: EngineClient, random_model: Path
+) -> None:
+    engine.load(load_config(random_model, n_ctx=2048))
+    cid = history.create_conversation()
+    turn = run_chat_turn(history, engine, cid, "go", SamplingParams(max_tokens=1500, seed=3))
+    for event in turn:
+        if isinstance(event, TextPiece):
+            engine.cancel()
+    stopped = history.active_path(cid)[-1]
+    assert stopped.status == "stopped"
+    more = list(continue_reply(history, engine, cid, stopped.id, SamplingParams(max_tokens=8)))
+    added = "".join(e.text for e in more if isinstance(e, TextPiece))
+    after = history.get_message(stopped.id)
+    assert after.content == stopped.content + added
+    assert len(added) > 0
+    assert after.status == "complete"
+
+
+def test_only_an_unfinished_reply_can_be_continued(
+    history: History, engine: EngineClient, scripted_model: Path
+) -> None:
+    engine.load(load_config(scripted_model))
+    cid = history.create_conversation()
+    list(run_chat_turn(history, engine, cid, "Hi", GREEDY))
+    user, reply = history.active_path(cid)
+    for message_id in (user.id, reply.id):
+        with pytest.raises(InvalidInputError):
+            list(continue_reply(history, engine, cid, message_id, GREEDY))
+    assert history.get_message(reply.id).content == "Hello, world!"
