@@ -35,6 +35,10 @@ class EngineError(HearthError):
     """The engine refused a request (nothing loaded, a bad setting, a failed decode)."""
 
 
+class LoadCancelled(HearthError):  # noqa: N818  (an outcome the user asked for)
+    """Loading a model was stopped by the user; nothing is loaded."""
+
+
 class ContextOverflowError(HearthError):
     """The input cannot fit into the model's context even after leaving out old turns."""
 

@@ -17,7 +17,7 @@ import logging
 import multiprocessing
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -31,6 +31,7 @@ from app.engine.protocol import (
     CountTextsPayload,
     Failure,
     LoadConfig,
+    LoadProgress,
     ModelInfo,
     Reply,
     Request,
@@ -42,6 +43,7 @@ from app.errors import (
     EngineCrashedError,
     EngineError,
     HearthError,
+    LoadCancelled,
     ModelFileError,
 )
 
@@ -120,18 +122,30 @@ class EngineClient:
 
     # --- requests ----------------------------------------------------------------------------
 
-    def load(self, config: LoadConfig) -> ModelInfo:
-        """Load a model (starting the engine if needed) and describe it."""
+    def load(
+        self, config: LoadConfig, on_progress: Callable[[float], None] | None = None
+    ) -> ModelInfo:
+        """Load a model (starting the engine if needed) and describe it.
+
+        `on_progress` hears the fraction loaded (0.0 to 1.0) as it grows. `cancel()` stops
+        the load part-way: LoadCancelled, and no model is loaded."""
         if not self.is_running:
             self.start()
         self._config = config
+        self.model = None
         try:
-            info = self._call("load", config)
+            rid = self._send("load", config)
+            while not (reply := self._next_reply(rid)).final:
+                if on_progress is not None and isinstance(reply.event, LoadProgress):
+                    on_progress(reply.event.fraction)
+            info = _unwrap(reply.event)
         except EngineCrashedError as exc:
             raise ModelFileError(
                 f"The engine stopped while loading {config.model_path} ({exc.reason}): the "
                 "file is damaged or not a usable GGUF model. Choose another file."
             ) from exc
+        finally:
+            self.reset_cancel()
         assert isinstance(info, ModelInfo)
         self.model = info
         return info
@@ -187,10 +201,18 @@ class EngineClient:
         finally:
             if not finished and self.is_running:
                 self._abandon(rid)
+            self.reset_cancel()
 
     def cancel(self) -> None:
-        """Ask the running request to stop; safe from any thread and from signal handlers."""
+        """Ask the running request to stop; safe from any thread and from signal handlers.
+
+        The request stays asked until a chat or load ends, so a cancel that lands while a
+        turn is still counting tokens stops the reply that follows."""
         self._cancel_requested.set()
+
+    def reset_cancel(self) -> None:
+        """Forget a cancel from before: called when the user starts something new."""
+        self._cancel_requested.clear()
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -207,7 +229,6 @@ class EngineClient:
             else:
                 raise EngineError("No model is loaded. Load a model first.")
         assert self._conn is not None
-        self._cancel_requested.clear()
         rid = next(self._ids)
         self._conn.send(Request(rid, op, payload))  # type: ignore[arg-type]
         return rid
@@ -280,6 +301,7 @@ def _unwrap(event: object) -> object:
         error_class: type[HearthError] = {
             "model_file": ModelFileError,
             "context": ContextOverflowError,
+            "cancelled": LoadCancelled,
         }.get(event.kind, EngineError)
         raise error_class(event.message)
     return event

@@ -12,7 +12,7 @@ from typing import Literal
 
 Role = Literal["system", "user", "assistant"]
 FinishReason = Literal["stop", "length", "cancelled", "context"]
-FailureKind = Literal["model_file", "engine", "context"]
+FailureKind = Literal["model_file", "engine", "context", "cancelled"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,13 @@ class ModelInfo:
     has_chat_template: bool
     load_ms: float
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LoadProgress:
+    """How far a model load has got, 0.0 to 1.0 (llama.cpp's own measure)."""
+
+    fraction: float
 
 
 @dataclass(frozen=True)

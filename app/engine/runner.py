@@ -9,11 +9,12 @@ checked after every token and, during prompt evaluation, by llama.cpp's abort ca
 from __future__ import annotations
 
 import codecs
+import contextlib
 import ctypes
 import logging
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,11 +24,12 @@ from app.engine.protocol import (
     ChatStats,
     FinishReason,
     LoadConfig,
+    LoadProgress,
     ModelInfo,
     SamplingParams,
     TextPiece,
 )
-from app.errors import ContextOverflowError, EngineError, ModelFileError
+from app.errors import ContextOverflowError, EngineError, LoadCancelled, ModelFileError
 
 if TYPE_CHECKING:
     import llama_cpp
@@ -65,10 +67,13 @@ class ModelRunner:
         self._llm: llama_cpp.Llama | None = None
         self._template: Any = None
         self._abort_cb: Any = None  # the ctypes callback must outlive the context
+        self._progress_cb: Any = None
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    def load(self, config: LoadConfig) -> ModelInfo:
+    def load(
+        self, config: LoadConfig, progress: Callable[[LoadProgress], None] | None = None
+    ) -> ModelInfo:
         import llama_cpp
 
         self.unload()
@@ -77,19 +82,22 @@ class ModelRunner:
         started = time.perf_counter()
         flash_attn = config.kv_cache_type != "f16"  # a quantized V cache needs flash attention
         try:
-            llm = llama_cpp.Llama(
-                model_path=str(path),
-                n_ctx=config.n_ctx,
-                n_threads=config.n_threads,
-                n_threads_batch=config.n_threads,
-                n_gpu_layers=config.n_gpu_layers,
-                n_batch=config.n_batch,
-                type_k=KV_TYPES.get(config.kv_cache_type, 1),
-                type_v=KV_TYPES.get(config.kv_cache_type, 1),
-                flash_attn=flash_attn,
-                verbose=True,  # False would redirect fds 1 and 2; ours already go to the log
-            )
+            with self._reporting_load_progress(progress or (lambda _p: None)):
+                llm = llama_cpp.Llama(
+                    model_path=str(path),
+                    n_ctx=config.n_ctx,
+                    n_threads=config.n_threads,
+                    n_threads_batch=config.n_threads,
+                    n_gpu_layers=config.n_gpu_layers,
+                    n_batch=config.n_batch,
+                    type_k=KV_TYPES.get(config.kv_cache_type, 1),
+                    type_v=KV_TYPES.get(config.kv_cache_type, 1),
+                    flash_attn=flash_attn,
+                    verbose=True,  # False would redirect fds 1 and 2; ours go to the log
+                )
         except (ValueError, RuntimeError, OSError) as exc:
+            if self._cancel.is_set():
+                raise LoadCancelled(f"Loading {path.name} was stopped.") from exc
             raise ModelFileError(
                 f"{path} could not be loaded: it is not a usable GGUF model for this version "
                 f"of Hearth ({exc}). Try another file or a newer Hearth."
@@ -98,6 +106,41 @@ class ModelRunner:
         self._install_abort_callback(llm)
         warnings = self._prepare_template(llm, path)
         return self._describe(llm, config, (time.perf_counter() - started) * 1000, warnings)
+
+    @contextlib.contextmanager
+    def _reporting_load_progress(self, report: Callable[[LoadProgress], None]) -> Iterator[None]:
+        """Report load progress, and stop the load when cancelled.
+
+        `Llama()` takes no progress callback, but it builds its model parameters with
+        `llama_model_default_params()` inside the constructor: for the duration of one load
+        that function is wrapped to add our callback (this process loads one model at a time).
+        llama.cpp calls back once per tensor; only whole-percent steps are reported.
+        """
+        from llama_cpp import llama_cpp as native
+
+        original = native.llama_model_default_params
+        last = [-1]
+
+        def on_progress(fraction: float, _data: ctypes.c_void_p) -> bool:
+            percent = int(fraction * 100)
+            if percent != last[0]:
+                last[0] = percent
+                report(LoadProgress(percent / 100))
+            return not self._cancel.is_set()
+
+        callback = native.llama_progress_callback(on_progress)
+        self._progress_cb = callback  # Llama keeps the params; keep the callback alive too
+
+        def params_with_progress() -> Any:
+            params = original()
+            params.progress_callback = callback
+            return params
+
+        native.llama_model_default_params = params_with_progress
+        try:
+            yield
+        finally:
+            native.llama_model_default_params = original
 
     def unload(self) -> None:
         if self._llm is not None:

@@ -24,12 +24,13 @@ from app.engine.protocol import (
     Failure,
     FailureKind,
     LoadConfig,
+    LoadProgress,
     Reply,
     Request,
     TextPiece,
 )
 from app.engine.runner import CancelFlag, ModelRunner
-from app.errors import ContextOverflowError, HearthError, ModelFileError
+from app.errors import ContextOverflowError, HearthError, LoadCancelled, ModelFileError
 from app.logs import configure_file_logging
 
 log = logging.getLogger("hearth.engine")
@@ -105,7 +106,11 @@ def _run(request: Request, runner: ModelRunner, conn: Connection) -> object:
     payload = request.payload
     if request.op == "load":
         assert isinstance(payload, LoadConfig)
-        return runner.load(payload)
+
+        def progress(event: LoadProgress) -> None:
+            conn.send(Reply(request.request_id, event, final=False))
+
+        return runner.load(payload, progress)
     if request.op == "chat":
         assert isinstance(payload, ChatPayload)
 
@@ -132,6 +137,8 @@ def _run(request: Request, runner: ModelRunner, conn: Connection) -> object:
 def _failure_kind(exc: HearthError) -> FailureKind:
     if isinstance(exc, ModelFileError):
         return "model_file"
+    if isinstance(exc, LoadCancelled):
+        return "cancelled"
     if isinstance(exc, ContextOverflowError):
         return "context"
     return "engine"

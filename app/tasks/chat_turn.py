@@ -150,6 +150,7 @@ def _stream_reply(
     through `writer` onto the end of `reply_prefix`, the reply being continued."""
     model = _loaded_model(engine)
     conversation = history.get_conversation(conversation_id)
+    engine.reset_cancel()  # a Stop from before this turn is not meant for it
     if writer is None:
         writer = ReplyWriter(history, conversation_id, user_id, model=model.name)
     finished = False

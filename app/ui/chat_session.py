@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage, LoadConfig, ModelInfo, SamplingParams, TextPiece
-from app.errors import EngineCrashedError, message_for_people
+from app.errors import EngineCrashedError, LoadCancelled, message_for_people
 from app.store import History
 from app.tasks.chat_turn import (
     HistoryTrimmed,
@@ -34,6 +34,7 @@ class ChatSession(QObject):
 
     Signals:
         state_changed(str): "idle" | "loading" | "ready" | "generating" | "crashed".
+        load_progress(float): how much of the model is loaded, 0.0 to 1.0.
         model_loaded(object): the ModelInfo of the model now loaded.
         model_failed(str): why a model could not be loaded (for people).
         text_received(str): a piece of the reply being written.
@@ -45,6 +46,7 @@ class ChatSession(QObject):
     """
 
     state_changed = Signal(str)
+    load_progress = Signal(float)
     model_loaded = Signal(object)
     model_failed = Signal(str)
     text_received = Signal(str)
@@ -61,6 +63,7 @@ class ChatSession(QObject):
         self._pool = serial_pool()
         self._tasks: set[BackgroundTask] = set()
         self._turn: BackgroundTask | None = None
+        self._load: BackgroundTask | None = None
         self._finished_turn: TurnFinished | None = None
         self._last_config: LoadConfig | None = None
         self.model: ModelInfo | None = None
@@ -69,12 +72,31 @@ class ChatSession(QObject):
     # --- commands from the window ------------------------------------------------------------
 
     def load_model(self, config: LoadConfig) -> None:
+        """Load in the background, reporting `load_progress`; a load still running for
+        another model is stopped first (the user changed their mind)."""
+        self.cancel_load()
         self._last_config = config
+        self.model = None
         self._set_state("loading")
-        task = self._task(lambda _token: self._engine.load(config))
-        task.succeeded.connect(self._on_loaded)
-        task.failed.connect(self._on_load_failed)
+
+        def work(token: CancelToken) -> ModelInfo:
+            if token.cancelled:  # stopped while it waited its turn: the engine's flag too
+                self._engine.reset_cancel()
+                raise LoadCancelled(f"Loading {config.model_path.name} was stopped.")
+            return self._engine.load(config, on_progress=task.yielded.emit)
+
+        task = self._task(work, on_cancel=self._engine.cancel)
+        task.yielded.connect(self._on_load_progress)
+        task.succeeded.connect(lambda info: self._on_loaded(task, info))
+        task.failed.connect(lambda error: self._on_load_failed(task, error))
+        task.finished.connect(lambda: self._on_load_failed(task, None))  # cancelled, loaded
+        self._load = task
         task.start(self._pool)
+
+    def cancel_load(self) -> None:
+        """Stop a model load part-way; nothing stays loaded."""
+        if self._load is not None:
+            self._load.cancel()
 
     def reload(self) -> None:
         """After a crash: a fresh engine process with the last model."""
@@ -177,16 +199,28 @@ class ChatSession(QObject):
         self.state = state
         self.state_changed.emit(state)
 
-    def _on_loaded(self, info: object) -> None:
+    def _on_load_progress(self, fraction: object) -> None:
+        if isinstance(fraction, float):
+            self.load_progress.emit(fraction)
+
+    def _on_loaded(self, task: BackgroundTask, info: object) -> None:
         assert isinstance(info, ModelInfo)
+        if task is not self._load:
+            return  # superseded by a newer load (which is queued behind this one)
+        self._load = None
         self.model = info
         self._set_state("ready")
         self.model_loaded.emit(info)
 
-    def _on_load_failed(self, error: object) -> None:
+    def _on_load_failed(self, task: BackgroundTask, error: object) -> None:
+        """A load that failed, or was cancelled (`error` None or LoadCancelled): no model."""
+        if task is not self._load:
+            return
+        self._load = None
         self.model = None
         self._set_state("idle")
-        self.model_failed.emit(message_for_people(error))
+        if error is not None and not isinstance(error, LoadCancelled):
+            self.model_failed.emit(message_for_people(error))
 
     def _on_turn_event(self, event: object) -> None:
         if isinstance(event, TextPiece):

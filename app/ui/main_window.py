@@ -181,6 +181,8 @@ class MainWindow(QMainWindow):
         session.tokens_counted.connect(self._show_token_count)
         self.error_bar.reload_button.clicked.connect(self._reload_model)
         session.state_changed.connect(self._on_state_changed)
+        session.load_progress.connect(self.status.show_load_progress)
+        self.status.cancel_load_requested.connect(session.cancel_load)
         session.model_loaded.connect(self._on_model_loaded)
         session.model_failed.connect(lambda message: self.error_bar.show_error(message, False))
         session.text_received.connect(self.transcript.append_stream)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app.engine.protocol import ChatStats, ModelInfo
 
@@ -16,10 +17,27 @@ STATE_TEXT = {
 
 
 class StatusPanel(QWidget):
-    """Model name, state, speed of the last reply, and a context meter."""
+    """Model name, state (with load progress and Cancel while loading), speed of the last
+    reply, and a context meter.
+
+    Signals:
+        cancel_load_requested(): the user pressed Cancel beside the load progress.
+    """
+
+    cancel_load_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.load_bar = QProgressBar()
+        self.load_bar.setAccessibleName("Model loading progress")
+        self.load_bar.setRange(0, 100)
+        self.load_bar.setFormat("loading %p%")
+        self.load_bar.setMaximumWidth(160)
+        self.cancel_load_button = QPushButton("Cancel")
+        self.cancel_load_button.setAccessibleName("Cancel loading the model")
+        self.cancel_load_button.clicked.connect(self.cancel_load_requested)
+        self.load_bar.hide()
+        self.cancel_load_button.hide()
         self.model_label = QLabel("No model")
         self.model_label.setAccessibleName("Current model")
         self.state_label = QLabel(STATE_TEXT["idle"])
@@ -36,7 +54,14 @@ class StatusPanel(QWidget):
         self.notice_label.setAccessibleName("Context notice")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
-        for widget in (self.model_label, self.state_label, self.speed_label, self.notice_label):
+        for widget in (
+            self.model_label,
+            self.state_label,
+            self.load_bar,
+            self.cancel_load_button,
+            self.speed_label,
+            self.notice_label,
+        ):
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addWidget(self.context_meter)
@@ -49,8 +74,16 @@ class StatusPanel(QWidget):
 
     def show_state(self, state: str) -> None:
         self.state_label.setText(STATE_TEXT.get(state, state))
+        loading = state == "loading"
+        if loading and not self.load_bar.isVisible():
+            self.load_bar.setValue(0)
+        self.load_bar.setVisible(loading)
+        self.cancel_load_button.setVisible(loading)
         if state == "generating":
             self.notice_label.setText("")
+
+    def show_load_progress(self, fraction: float) -> None:
+        self.load_bar.setValue(round(fraction * 100))
 
     def show_stats(self, stats: ChatStats) -> None:
         self.speed_label.setText(

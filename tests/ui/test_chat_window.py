@@ -144,6 +144,31 @@ def test_continue_carries_on_a_stopped_reply_in_the_same_message(
     assert (stopped_text + "".join(added)).split()[-1] in shown
 
 
+def test_loading_shows_progress_and_cancel_leaves_no_model(
+    qtbot: QtBot, window: MainWindow, scripted_model: Path
+) -> None:
+    session = window._session
+    progress: list[float] = []
+    session.load_progress.connect(progress.append)
+    choose_model(qtbot, window, scripted_model)
+    assert progress[-1] == 1.0
+    assert not window.status.load_bar.isVisible()
+    config = session._last_config
+    assert config is not None
+    with qtbot.waitSignal(session.state_changed, check_params_cb=lambda s: s == "idle"):
+        session.load_model(config)
+        assert window.status.load_bar.isVisible()
+        assert window.status.state_label.text() == "Loading the model…"
+        qtbot.mouseClick(window.status.cancel_load_button, Qt.MouseButton.LeftButton)
+    assert session.model is None
+    assert not window.status.load_bar.isVisible()
+    assert not window.status.cancel_load_button.isVisible()
+    assert not window.error_bar.isVisible()  # the user asked for it: not an error
+    # The next load works.
+    with qtbot.waitSignal(session.model_loaded, timeout=LOAD_TIMEOUT):
+        session.load_model(config)
+
+
 def test_an_engine_crash_shows_reload_and_keeps_the_reply(
     qtbot: QtBot, window: MainWindow, random_model: Path
 ) -> None:

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from app.engine.client import EngineClient
-from app.engine.protocol import ChatMessage, ChatStats, SamplingParams, TextPiece
+from app.engine.protocol import (
+    ChatMessage,
+    ChatStats,
+    Failure,
+    LoadProgress,
+    SamplingParams,
+    TextPiece,
+)
 from app.errors import EngineError
 from tests.conftest import load_config
 
@@ -149,3 +156,49 @@ def test_native_logs_go_to_the_log_file_not_the_terminal(
     logged = log_file.read_text(encoding="utf-8")
     assert "hearth.llama" in logged
     assert "llama_model_loader" in logged or "llama_context" in logged
+
+
+def test_load_reports_progress_up_to_the_whole_model(
+    engine: EngineClient, scripted_model: Path
+) -> None:
+    seen: list[float] = []
+    engine.load(load_config(scripted_model), on_progress=seen.append)
+    assert seen[0] == 0.0
+    assert seen[-1] == 1.0
+    assert seen == sorted(seen)
+    assert len(seen) > 2
+
+
+def test_a_cancelled_load_stops_part_way_and_leaves_no_model(
+    engine: EngineClient, scripted_model: Path
+) -> None:
+    engine.start()
+    # The cancel reaches the engine while it is still opening the file: its progress
+    # callback then tells llama.cpp to stop at the first tensor.
+    rid = engine._send("load", load_config(scripted_model))
+    engine._send_cancel(rid)
+    progress = []
+    while not (reply := engine._next_reply(rid)).final:
+        progress.append(reply.event)
+    assert isinstance(reply.event, Failure)
+    assert reply.event.kind == "cancelled"
+    assert "scripted-tiny.gguf was stopped" in reply.event.message
+    assert all(isinstance(event, LoadProgress) and event.fraction < 1.0 for event in progress)
+    with pytest.raises(EngineError, match="No model is loaded"):
+        engine.count_tokens([ChatMessage("user", "hi")])
+    # The engine goes on: the next load works.
+    assert engine.load(load_config(scripted_model)).name == "Scripted Tiny"
+
+
+def test_a_cancel_during_token_counting_stops_the_reply_that_follows(
+    engine: EngineClient, random_model: Path
+) -> None:
+    engine.load(load_config(random_model))
+    engine.cancel()  # e.g. Ctrl+C while a turn still counts its prompt
+    engine.count_tokens(QUESTION)
+    _, stats = collect(engine.chat(QUESTION, SamplingParams(max_tokens=500, seed=1)))
+    assert stats.finish_reason == "cancelled"
+    assert stats.completion_tokens < 500
+    # Once that reply has ended, the cancel is spent: the next reply runs in full.
+    _, again = collect(engine.chat(QUESTION, SamplingParams(max_tokens=20, seed=1)))
+    assert (again.finish_reason, again.completion_tokens) == ("length", 20)
