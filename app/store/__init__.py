@@ -1,12 +1,21 @@
 """The conversation history: SQLite through sqlite-utils, no Qt.
 
 `History` is the entry point (one per thread); `ReplyWriter` writes a streaming reply;
-`exchange` exports and imports conversations. See DESIGN.md for the rules they follow.
+`DocumentStore` keeps summarized documents; `exchange` exports and imports conversations.
+See DESIGN.md for the rules they follow.
 """
 
 from __future__ import annotations
 
 from app.store.database import open_database
+from app.store.documents import (
+    ChunkLike,
+    DocumentStatus,
+    DocumentStore,
+    StoredChunk,
+    StoredDocument,
+    SummaryPart,
+)
 from app.store.exchange import export_json, export_markdown, import_json
 from app.store.history import History
 from app.store.migrations import MIGRATIONS
@@ -23,13 +32,19 @@ from app.store.reply_writer import ReplyWriter
 __all__ = [
     "FINAL_STATUSES",
     "MIGRATIONS",
+    "ChunkLike",
     "Conversation",
+    "DocumentStatus",
+    "DocumentStore",
     "History",
     "Message",
     "MessageStatus",
     "ReplyWriter",
     "Role",
     "SearchHit",
+    "StoredChunk",
+    "StoredDocument",
+    "SummaryPart",
     "export_json",
     "export_markdown",
     "import_json",

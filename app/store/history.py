@@ -150,7 +150,8 @@ class History:
 
     @translate_sqlite_failures
     def purge(self, cid: int) -> None:
-        """Remove a conversation in the trash for good, with all its messages."""
+        """Remove a conversation in the trash for good, with its messages and documents
+        (the schema cascades the delete)."""
         if self.get_conversation(cid).deleted_at is None:
             raise InvalidInputError(f"Conversation {cid} is not in the trash.")
         self._db.execute("DELETE FROM conversations WHERE id = ?", [cid])

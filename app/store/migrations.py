@@ -90,3 +90,96 @@ def m002_create_messages(db: Database) -> None:
 @_migration
 def m003_messages_fts(db: Database) -> None:
     db.table("messages").enable_fts(["content"], create_triggers=True)
+
+
+@_migration
+def m004_create_documents(db: Database) -> None:
+    """Summarized documents, their chunks (searchable) and the saved summary parts.
+
+    Everything hangs off a conversation with ON DELETE CASCADE, so purging a conversation
+    removes its documents too (the FTS triggers fire for cascaded deletes); the trash,
+    which only sets `deleted_at`, keeps them.
+    """
+    documents = db.table("documents")
+    documents.create(
+        {
+            "id": int,
+            "conversation_id": int,
+            "path": str,
+            "name": str,
+            "kind": str,
+            "title": str,
+            "size_bytes": int,
+            "sha256": str,
+            "page_count": int,
+            "chunk_budget": int,
+            "job_key": str,
+            "status": str,
+            "error": str,
+            "added_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null=[
+            "conversation_id",
+            "path",
+            "name",
+            "kind",
+            "title",
+            "size_bytes",
+            "sha256",
+            "chunk_budget",
+            "job_key",
+            "status",
+            "added_at",
+            "updated_at",
+        ],
+        defaults={"title": "", "status": "summarizing"},
+        foreign_keys=[
+            ForeignKey("documents", "conversation_id", "conversations", "id", on_delete="CASCADE"),
+        ],
+    )
+    documents.create_index(["conversation_id"])
+    documents.create_index(["sha256", "job_key"])
+
+    chunks = db.table("document_chunks")
+    chunks.create(
+        {
+            "id": int,
+            "document_id": int,
+            "idx": int,
+            "text": str,
+            "tokens": int,
+            "first_page": int,
+            "last_page": int,
+            "sections": str,
+        },
+        pk="id",
+        not_null=["document_id", "idx", "text", "tokens", "sections"],
+        defaults={"sections": "[]"},
+        foreign_keys=[
+            ForeignKey("document_chunks", "document_id", "documents", "id", on_delete="CASCADE"),
+        ],
+    )
+    chunks.create_index(["document_id", "idx"], unique=True)
+    chunks.enable_fts(["text"], create_triggers=True)
+
+    parts = db.table("summary_parts")
+    parts.create(
+        {
+            "id": int,
+            "document_id": int,
+            "level": int,
+            "idx": int,
+            "first_chunk": int,
+            "last_chunk": int,
+            "text": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null=["document_id", "level", "idx", "first_chunk", "last_chunk", "text", "created_at"],
+        foreign_keys=[
+            ForeignKey("summary_parts", "document_id", "documents", "id", on_delete="CASCADE"),
+        ],
+    )
+    parts.create_index(["document_id", "level", "idx"], unique=True)
