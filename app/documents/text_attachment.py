@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.documents.text_reader import decode_text
 from app.errors import InvalidInputError
 
 MAX_ATTACHMENT_BYTES = 200_000
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
 def read_text_attachment(path: Path, limit: int = MAX_ATTACHMENT_BYTES) -> str:
@@ -31,17 +31,12 @@ def read_text_attachment(path: Path, limit: int = MAX_ATTACHMENT_BYTES) -> str:
 
 
 def _decode(data: bytes, path: Path) -> str:
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
-    if b"\x00" in data:
+    text = decode_text(data)
+    if text is None:
         raise InvalidInputError(
             f"{path.name} is not a text file. Attach plain text (.txt, .md, code, CSV…)."
         )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    return text
 
 
 def quote_attachment(path: Path, text: str) -> str:
