@@ -27,11 +27,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--conversation", type=int, metavar="ID", help="open the window on this conversation"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from app.commands import chat, history, models
+    from app.commands import chat, history, models, summarize
 
     chat.add_parser(commands)
     history.add_parser(commands)
     models.add_parser(commands)
+    summarize.add_parser(commands)
     return parser
 
 

@@ -146,3 +146,7 @@ class PasswordProtectedError(DocumentError):
 
 class NoTextLayerError(DocumentError):
     """The PDF has pages but no text layer (scanned pages; Hearth does no OCR)."""
+
+
+class SummaryStopped(HearthError):  # noqa: N818  (an outcome the user asked for)
+    """A document summary was stopped; the parts already done are kept for resuming."""

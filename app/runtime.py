@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.engine.client import EngineClient
+from app.engine.protocol import LoadConfig
 from app.logs import configure_file_logging
 from app.paths import Paths, resolve_paths
 from app.settings import Settings, load_settings
@@ -26,6 +27,17 @@ class Runtime:
     def open_history(self) -> History:
         """A History for the calling thread (SQLite connections are per thread)."""
         return History.open(self.paths.database)
+
+    def load_config(self, model_path: Path, n_ctx: int | None = None) -> LoadConfig:
+        """How to load `model_path` with the user's settings (`n_ctx` overrides theirs)."""
+        settings = self.settings
+        return LoadConfig(
+            model_path=model_path,
+            n_ctx=n_ctx or settings.context_length,
+            n_threads=settings.effective_threads(),
+            n_gpu_layers=settings.gpu_layers,
+            kv_cache_type=settings.kv_cache_type,
+        )
 
     def new_engine(self) -> EngineClient:
         return EngineClient(self.paths.log_file)

@@ -43,6 +43,7 @@ class Settings:
     models_dir: str = ""  # empty: the data folder's models/
     offline: bool = False  # no network at all: downloads and Hub search are disabled
     hub_token: str = ""  # sent to the model hub only when set (gated models)
+    max_document_mb: int = 50  # larger documents are refused before reading
 
     def effective_threads(self) -> int:
         if self.threads > 0:

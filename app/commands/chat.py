@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
 from app.engine.client import EngineClient
-from app.engine.protocol import LoadConfig, SamplingParams, TextPiece
+from app.engine.protocol import SamplingParams, TextPiece
 from app.errors import InvalidInputError
 from app.runtime import Runtime
 from app.settings import Settings
@@ -51,15 +51,7 @@ def run_chat(args: argparse.Namespace) -> int:
             args.model or (existing.model if existing else None),
             ModelLibrary(runtime.models_dir),
         )
-        info = engine.load(
-            LoadConfig(
-                model_path=model.path,
-                n_ctx=args.ctx or settings.context_length,
-                n_threads=settings.effective_threads(),
-                n_gpu_layers=settings.gpu_layers,
-                kv_cache_type=settings.kv_cache_type,
-            )
-        )
+        info = engine.load(runtime.load_config(model.path, args.ctx))
         for warning in info.warnings:
             print(f"hearth: warning: {warning}", file=sys.stderr)
         conversation = _prepare_conversation(history, existing, args, settings, model.label)
@@ -160,7 +152,7 @@ def _turn(
     out: TextIO = sys.stdout,
 ) -> int:
     status = "complete"
-    with _ctrl_c_cancels(engine):
+    with ctrl_c_cancels(engine):
         for event in run_chat_turn(history, engine, conversation_id, text, sampling):
             if isinstance(event, TextPiece):
                 out.write(event.text)
@@ -183,7 +175,7 @@ def _turn(
 
 
 @contextmanager
-def _ctrl_c_cancels(engine: EngineClient) -> Iterator[None]:
+def ctrl_c_cancels(engine: EngineClient) -> Iterator[None]:
     """While a reply streams, Ctrl+C asks the engine to stop instead of ending Hearth."""
     previous = signal.signal(signal.SIGINT, lambda _sig, _frame: engine.cancel())
     try:

@@ -62,15 +62,23 @@ class Chunk:
 
     def location(self) -> str:
         """Where the chunk sits, for citations; pages win over sections, "" if unknown."""
-        if self.first_page is not None and self.last_page is not None:
-            if self.first_page == self.last_page:
-                return f"page {self.first_page}"
-            return f"pages {self.first_page}–{self.last_page}"
-        if len(self.sections) == 1:
-            return f"section “{self.sections[0]}”"
-        if self.sections:
-            return f"sections “{self.sections[0]}” to “{self.sections[-1]}”"
-        return ""
+        return describe_location(self.first_page, self.last_page, self.sections)
+
+
+def describe_location(
+    first_page: int | None, last_page: int | None, sections: Sequence[str]
+) -> str:
+    """ "page 4", "pages 4–6", "section “Results”", "sections “A” to “C”", or "" — for any
+    stored or fresh chunk."""
+    if first_page is not None and last_page is not None:
+        if first_page == last_page:
+            return f"page {first_page}"
+        return f"pages {first_page}–{last_page}"
+    if len(sections) == 1:
+        return f"section “{sections[0]}”"
+    if sections:
+        return f"sections “{sections[0]}” to “{sections[-1]}”"
+    return ""
 
 
 class _Unit(NamedTuple):

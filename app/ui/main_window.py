@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
-from app.engine.protocol import ChatMessage, LoadConfig, ModelInfo, SamplingParams
+from app.engine.protocol import ChatMessage, ModelInfo, SamplingParams
 from app.errors import HearthError
 from app.runtime import Runtime
 from app.settings import Settings
@@ -262,17 +262,8 @@ class MainWindow(QMainWindow):
         loaded = self._session.model
         if loaded is not None and loaded.path == model.path:
             return
-        settings = self._runtime.settings
         self.error_bar.hide()
-        self._session.load_model(
-            LoadConfig(
-                model_path=model.path,
-                n_ctx=settings.context_length,
-                n_threads=settings.effective_threads(),
-                n_gpu_layers=settings.gpu_layers,
-                kv_cache_type=settings.kv_cache_type,
-            )
-        )
+        self._session.load_model(self._runtime.load_config(model.path))
 
     def _reload_model(self) -> None:
         self.error_bar.hide()

@@ -1,0 +1,83 @@
+"""`hearth summarize FILE`: the whole document summarized, printed to stdout.
+
+Progress goes to stderr as `part i of N` lines (with an estimate of the time left once a
+part has been timed); the summary streams to stdout as it is written. Ctrl+C stops the job
+and keeps every finished part: running the same command again continues where it stopped.
+The summary is also saved as a conversation, so `hearth chat --conversation ID` can ask
+follow-up questions about the document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.catalog.library import ModelLibrary
+from app.catalog.resolve import resolve_model
+from app.commands.chat import ctrl_c_cancels
+from app.engine.protocol import TextPiece
+from app.errors import InvalidInputError
+from app.runtime import Runtime
+from app.tasks.sampling import resolve_sampling
+from app.tasks.summarize import SummaryJob, SummaryProgress, SummaryReady
+from app.tasks.summary_prompts import STYLE_NAMES, SummaryStyle
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser("summarize", help="summarize a document (PDF, DOCX, text…)")
+    parser.add_argument("file", type=Path, help="the document to summarize")
+    parser.add_argument("--style", choices=STYLE_NAMES, default="brief")
+    parser.add_argument("--instruction", metavar="TEXT", help="your own instruction instead")
+    parser.add_argument("--model", metavar="ID|PATH", help="the model (default: your last)")
+    parser.add_argument("--ctx", type=int, metavar="N", help="context length in tokens")
+    parser.set_defaults(run=run_summarize)
+
+
+def run_summarize(args: argparse.Namespace) -> int:
+    if args.ctx is not None and args.ctx < 512:
+        raise InvalidInputError("--ctx must be at least 512 tokens to summarize a document.")
+    style = SummaryStyle(args.style, args.instruction)
+    runtime = Runtime.start()
+    settings = runtime.settings
+    with runtime.open_history() as history, runtime.new_engine() as engine:
+        model = resolve_model(args.model, ModelLibrary(runtime.models_dir))
+        engine.load(runtime.load_config(model.path, args.ctx))
+        sampling = resolve_sampling({}, settings.sampling)
+        job = SummaryJob(
+            history,
+            engine,
+            args.file,
+            style,
+            sampling,
+            max_bytes=settings.max_document_mb * 1024 * 1024,
+        )
+        with ctrl_c_cancels(engine):
+            for event in job.run():
+                if isinstance(event, SummaryProgress):
+                    print(_progress_line(event), file=sys.stderr, flush=True)
+                elif isinstance(event, TextPiece):
+                    sys.stdout.write(event.text)
+                    sys.stdout.flush()
+                elif isinstance(event, SummaryReady):
+                    sys.stdout.write("\n")
+                    print(
+                        f"hearth: saved as conversation {event.conversation_id}; ask about "
+                        f"it with: hearth chat --conversation {event.conversation_id}",
+                        file=sys.stderr,
+                    )
+    return 0
+
+
+def _progress_line(progress: SummaryProgress) -> str:
+    line = f"part {progress.part} of {progress.total}"
+    if progress.eta_seconds is not None:
+        line += f" (about {_duration(progress.eta_seconds)} left)"
+    return line
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    return f"{round(seconds / 60)} min"

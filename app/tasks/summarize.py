@@ -1,0 +1,358 @@
+"""Summarizing a whole document of any length with a local model.
+
+If the document fits one call, it is one call. Otherwise hierarchical map-and-merge: every
+chunk is read by its own "map" call that writes notes, then groups of consecutive notes are
+merged, level by level, until one call remains; that last call writes the summary in the
+style the user chose. Every chunk reaches exactly one map call: nothing is sampled or
+skipped. Every call is budgeted with the model's own tokenizer on the templated prompt.
+
+Each finished part is saved at once (DocumentStore.save_part), so a cancelled job resumes
+where it stopped: running the same file with the same settings finds the saved parts. The
+result is a conversation with the document attached; its chunks answer follow-up questions
+(see document_context.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.documents.chunking import Chunk, chunk_document, describe_location
+from app.documents.extract import DEFAULT_MAX_DOCUMENT_BYTES, extract_document
+from app.documents.model import Document
+from app.engine.client import EngineClient
+from app.engine.protocol import ChatMessage, ChatStats, SamplingParams, TextPiece
+from app.errors import ContextOverflowError, EngineError, HearthError, SummaryStopped
+from app.store import DocumentStatus, DocumentStore, History, ReplyWriter, StoredChunk
+from app.tasks.context_budget import reply_budget
+from app.tasks.summary_prompts import SummaryStyle, map_prompt, merge_prompt, whole_prompt
+
+NOTE_LABEL_TOKENS = 24  # "Notes on part 12 (pages 40–43):" and the blank lines around it
+PROMPT_MARGIN = 16  # joins between the template and the text may cost a token or two
+
+
+@dataclass(frozen=True)
+class SummaryProgress:
+    """Call `part` of `total` is about to run; `eta_seconds` once a call has been timed."""
+
+    part: int
+    total: int
+    eta_seconds: float | None
+    stage: str  # "reading" (map), "merging", "writing" (the final call)
+
+
+@dataclass(frozen=True)
+class SummaryReady:
+    conversation_id: int
+    document_id: int
+    message_id: int | None
+    calls: int  # model calls made by this run
+    reused_parts: int  # parts a previous, stopped run had already done
+    chunks: int
+
+
+SummaryEvent = SummaryProgress | TextPiece | SummaryReady
+
+
+@dataclass(frozen=True)
+class SummaryPlan:
+    """How many calls each level takes; level 0 reads the chunks."""
+
+    note_tokens: int  # longest note a map or merge call may write
+    final_tokens: int  # longest summary the last call may write
+    group_size: int  # notes per merge call
+    levels: tuple[int, ...]  # parts per level: (chunks, merges…, 1)
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.levels)
+
+
+def plan_levels(chunks: int, group_size: int) -> tuple[int, ...]:
+    """Parts at each level: the chunks, then ceil(n / group) per merge level down to one.
+    A single chunk is summarized directly: one level of one call."""
+    levels = [chunks]
+    while levels[-1] > 1:
+        levels.append(math.ceil(levels[-1] / group_size))
+    return tuple(levels)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while block := file.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class SummaryJob:
+    """One run of a summary; `run()` yields progress, the final text and SummaryReady."""
+
+    def __init__(
+        self,
+        history: History,
+        engine: EngineClient,
+        path: Path,
+        style: SummaryStyle,
+        sampling: SamplingParams,
+        *,
+        max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._history = history
+        self._store = DocumentStore(history)
+        self._engine = engine
+        self._path = path
+        self._style = style
+        self._sampling = sampling
+        self._max_bytes = max_bytes
+        self._clock = clock
+        self._calls = 0
+        self._done = 0
+        self._timed: list[float] = []
+
+    def run(self) -> Iterator[SummaryEvent]:
+        model = self._engine.model
+        if model is None:
+            raise EngineError("No model is loaded. Load a model first.")
+        self._engine.reset_cancel()  # a Stop from before this job is not meant for it
+        document = extract_document(self._path, self._max_bytes)
+        n_ctx = model.n_ctx
+        plan_tokens = self._note_budget(n_ctx)
+        chunk_budget = self._chunk_budget(document, n_ctx, plan_tokens)
+        job_key = hashlib.sha256(
+            "\x1f".join(
+                [
+                    self._style.label,
+                    self._style.instruction or "",
+                    self._style.language or "",
+                    model.name,
+                    str(n_ctx),
+                    str(chunk_budget),
+                    str(plan_tokens),
+                ]
+            ).encode()
+        ).hexdigest()[:16]
+        sha256 = file_sha256(self._path)
+        stored = self._store.find_resumable(sha256, job_key)
+        if stored is None:
+            chunks = chunk_document(document, chunk_budget, self._engine.count_texts)
+            document_id, conversation_id = self._start(document, sha256, job_key, chunks)
+            stored_chunks = self._store.chunks(document_id)
+        else:
+            document_id, conversation_id = stored.id, stored.conversation_id
+            stored_chunks = self._store.chunks(document_id)
+            self._store.set_status(document_id, DocumentStatus.SUMMARIZING)
+        group_size = self._group_size(self._path.name, n_ctx, plan_tokens)
+        plan = SummaryPlan(
+            plan_tokens,
+            reply_budget(self._sampling.max_tokens, n_ctx),
+            group_size,
+            plan_levels(len(stored_chunks), group_size),
+        )
+        saved = {(p.level, p.index): p.text for p in self._store.parts(document_id)}
+        try:
+            message_id = yield from self._summarize(
+                document_id, conversation_id, stored_chunks, plan, saved
+            )
+        except SummaryStopped:
+            self._store.set_status(document_id, DocumentStatus.STOPPED)
+            raise
+        except HearthError as exc:
+            self._store.set_status(document_id, DocumentStatus.FAILED, exc.message)
+            raise
+        self._store.set_status(document_id, DocumentStatus.DONE)
+        yield SummaryReady(
+            conversation_id, document_id, message_id, self._calls, len(saved), len(stored_chunks)
+        )
+
+    # --- budgets -------------------------------------------------------------------------------
+
+    def _note_budget(self, n_ctx: int) -> int:
+        """Notes are short: an eighth of the context, between 96 and 512 tokens."""
+        return max(96, min(512, n_ctx // 8, self._sampling.max_tokens))
+
+    def _chunk_budget(self, document: Document, n_ctx: int, note_tokens: int) -> int:
+        """What a chunk may hold so that its map call fits, and at most half the context
+        (so a chunk also fits beside a follow-up question and its answer)."""
+        name = self._path.name
+        overhead = self._engine.count_tokens(map_prompt(name, 9999, 9999, "pages 9999–9999", ""))
+        budget = min(n_ctx - overhead - note_tokens - PROMPT_MARGIN, n_ctx // 2)
+        if budget < 64:
+            raise ContextOverflowError(
+                f"The model's context ({n_ctx} tokens) is too small to summarize {name}. "
+                "Raise the context length in the settings (2048 or more)."
+            )
+        return budget
+
+    def _group_size(self, name: str, n_ctx: int, note_tokens: int) -> int:
+        reserve = max(note_tokens, reply_budget(self._sampling.max_tokens, n_ctx))
+        overhead = self._engine.count_tokens(merge_prompt(name, [], self._style))
+        size = (n_ctx - overhead - reserve - PROMPT_MARGIN) // (note_tokens + NOTE_LABEL_TOKENS)
+        if size < 2:
+            raise ContextOverflowError(
+                f"The model's context ({n_ctx} tokens) is too small to merge the notes on "
+                f"{name}. Raise the context length or lower the reply length in the settings."
+            )
+        return size
+
+    # --- the job ------------------------------------------------------------------------------
+
+    def _start(
+        self, document: Document, sha256: str, job_key: str, chunks: Sequence[Chunk]
+    ) -> tuple[int, int]:
+        """A new conversation with the request as the user's message and the document."""
+        name = self._path.name
+        conversation_id = self._history.create_conversation(title=f"Summary of {name}")
+        ask = f"Summarize {name} ({self._style.label})."
+        if self._style.instruction:
+            ask += f"\n\n{self._style.instruction}"
+        self._history.add_message(conversation_id, "user", ask, model=self._model_name)
+        document_id = self._store.add_document(
+            conversation_id,
+            path=self._path.resolve(),
+            kind=document.kind,
+            title=document.title,
+            size_bytes=self._path.stat().st_size,
+            sha256=sha256,
+            page_count=document.page_count,
+            chunk_budget=chunks[0].tokens if chunks else 0,
+            job_key=job_key,
+            chunks=chunks,
+        )
+        return document_id, conversation_id
+
+    @property
+    def _model_name(self) -> str | None:
+        return self._engine.model.name if self._engine.model else None
+
+    def _summarize(
+        self,
+        document_id: int,
+        conversation_id: int,
+        chunks: list[StoredChunk],
+        plan: SummaryPlan,
+        saved: dict[tuple[int, int], str],
+    ) -> Generator[SummaryEvent, None, int | None]:
+        name = self._path.name
+        self._done = len(saved)
+        if plan.levels == (1,):  # the whole document fits one call
+            prompt = whole_prompt(name, chunks[0].text, self._style)
+            return (yield from self._final(conversation_id, prompt, plan))
+        texts: list[str] = []
+        for chunk in chunks:  # level 0: every chunk read by exactly one call
+            part = saved.get((0, chunk.index))
+            if part is None:
+                yield self._progress(plan, "reading")
+                prompt = map_prompt(
+                    name, chunk.index + 1, len(chunks), chunk_location(chunk), chunk.text
+                )
+                part = self._generate(prompt, plan.note_tokens)
+                self._store.save_part(document_id, 0, chunk.index, chunk.index, chunk.index, part)
+            texts.append(part)
+        spans = [(chunk.index, chunk.index) for chunk in chunks]
+        level = 1
+        while len(texts) > 1:
+            groups = range(0, len(texts), plan.group_size)
+            if len(groups) == 1:  # the last call writes the summary itself
+                labelled = [(_span_label(chunks, s), t) for s, t in zip(spans, texts, strict=True)]
+                prompt = merge_prompt(name, labelled, self._style)
+                return (yield from self._final(conversation_id, prompt, plan))
+            merged: list[str] = []
+            merged_spans: list[tuple[int, int]] = []
+            for index, start in enumerate(groups):
+                span = (spans[start][0], spans[min(start + plan.group_size, len(spans)) - 1][1])
+                part = saved.get((level, index))
+                if part is None:
+                    yield self._progress(plan, "merging")
+                    group = zip(
+                        spans[start : start + plan.group_size],
+                        texts[start : start + plan.group_size],
+                        strict=True,
+                    )
+                    prompt = merge_prompt(
+                        name, [(_span_label(chunks, s), t) for s, t in group], None
+                    )
+                    part = self._generate(prompt, plan.note_tokens)
+                    self._store.save_part(document_id, level, index, span[0], span[1], part)
+                merged.append(part)
+                merged_spans.append(span)
+            texts, spans, level = merged, merged_spans, level + 1
+        raise AssertionError("a plan always ends in one final call")
+
+    def _final(
+        self, conversation_id: int, prompt: list[ChatMessage], plan: SummaryPlan
+    ) -> Generator[SummaryEvent, None, int | None]:
+        """The last call streams into the conversation as the assistant's reply."""
+        yield self._progress(plan, "writing")
+        user_id = self._history.active_path(conversation_id)[0].id
+        writer = ReplyWriter(self._history, conversation_id, user_id, model=self._model_name)
+        finished = False
+        try:
+            for event in self._chat(prompt, plan.final_tokens):
+                if isinstance(event, TextPiece):
+                    writer.append(event.text)
+                    yield event
+                elif event.finish_reason == "cancelled":
+                    writer.finish("stopped")
+                    finished = True
+                    raise self._stopped()
+            message_id = writer.finish("complete")
+            finished = True
+            return message_id
+        finally:
+            if not finished:
+                writer.finish("stopped")
+
+    def _generate(self, prompt: list[ChatMessage], max_tokens: int) -> str:
+        """One map or merge call; its notes are returned, not shown."""
+        pieces: list[str] = []
+        for event in self._chat(prompt, max_tokens):
+            if isinstance(event, TextPiece):
+                pieces.append(event.text)
+            elif event.finish_reason == "cancelled":
+                raise self._stopped()
+        return "".join(pieces).strip()
+
+    def _chat(self, prompt: list[ChatMessage], max_tokens: int) -> Iterator[TextPiece | ChatStats]:
+        started = self._clock()
+        sampling = dataclasses.replace(self._sampling, max_tokens=max_tokens)
+        yield from self._engine.chat(prompt, sampling)
+        self._calls += 1
+        self._done += 1
+        self._timed.append(self._clock() - started)
+
+    def _progress(self, plan: SummaryPlan, stage: str) -> SummaryProgress:
+        remaining = plan.total_calls - self._done
+        eta = sum(self._timed) / len(self._timed) * remaining if self._timed else None
+        return SummaryProgress(self._done + 1, plan.total_calls, eta, stage)
+
+    def _stopped(self) -> SummaryStopped:
+        return SummaryStopped(
+            f"The summary of {self._path.name} was stopped after {self._done} parts. "
+            "Summarize the same file again with the same settings to continue where it "
+            "stopped."
+        )
+
+
+def chunk_location(chunk: StoredChunk) -> str:
+    return describe_location(chunk.first_page, chunk.last_page, chunk.sections)
+
+
+def _location_label(chunk: StoredChunk) -> str:
+    location = chunk_location(chunk)
+    return f"part {chunk.index + 1}" + (f" ({location})" if location else "")
+
+
+def _span_label(chunks: list[StoredChunk], span: tuple[int, int]) -> str:
+    first, last = chunks[span[0]], chunks[span[1]]
+    if first.index == last.index:
+        return _location_label(first)
+    pages = (first.first_page, last.last_page)
+    where = f" (pages {pages[0]}–{pages[1]})" if None not in pages else ""
+    return f"parts {first.index + 1}–{last.index + 1}{where}"
