@@ -16,8 +16,9 @@ from types import EllipsisType
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage, ChatStats, ModelInfo, SamplingParams, TextPiece
 from app.errors import EngineError, HearthError, InvalidInputError
-from app.store import History, Message, MessageStatus, ReplyWriter, Role
+from app.store import DocumentStore, History, Message, MessageStatus, ReplyWriter, Role
 from app.tasks.context_budget import fit_history, reply_budget
+from app.tasks.document_context import DocumentContext, document_context
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class TurnFinished:
 
 
 TurnEvent = HistoryTrimmed | TextPiece | TurnFinished
+
+TEMPLATE_ALLOWANCE = 64  # role markers of the system and user messages and the reply start
 
 FINISH_STATUS = {
     "stop": "complete",
@@ -155,13 +158,23 @@ def _stream_reply(
         writer = ReplyWriter(history, conversation_id, user_id, model=model.name)
     finished = False
     try:
-        system, turns = prompt_messages(conversation.system_prompt, history.path_to(user_id))
+        path = history.path_to(user_id)
+        reserve = reply_budget(sampling.max_tokens, model.n_ctx)
+        documents = (
+            None
+            if reply_prefix
+            else _document_context(history, engine, path, conversation.system_prompt, reserve)
+        )
+        system_prompt = conversation.system_prompt
+        if documents is not None:
+            system_prompt = "\n\n".join(filter(None, [system_prompt, documents.prompt]))
+        system, turns = prompt_messages(system_prompt, path)
         fitted = fit_history(
             lambda messages: engine.count_tokens(messages, reply_prefix=reply_prefix),
             system,
             turns,
             model.n_ctx,
-            reply_budget(sampling.max_tokens, model.n_ctx),
+            reserve,
         )
         if fitted.omitted_messages:
             yield HistoryTrimmed(fitted.omitted_messages, fitted.prompt_tokens)
@@ -170,6 +183,10 @@ def _stream_reply(
                 writer.append(event.text)
                 yield event
             else:
+                if documents is not None and event.finish_reason != "cancelled":
+                    sources = f"\n\n*{documents.sources_line()}*"
+                    writer.append(sources)
+                    yield TextPiece(sources)
                 status = FINISH_STATUS[event.finish_reason]
                 reply_id = writer.finish(status, stats=_stats_record(event))
                 finished = True
@@ -185,6 +202,25 @@ def _stream_reply(
     finally:
         if not finished:  # the caller stopped listening (or Ctrl+C): keep what we have
             writer.finish("stopped")
+
+
+def _document_context(
+    history: History,
+    engine: EngineClient,
+    path: list[Message],
+    system_prompt: str | None,
+    reserve: int,
+) -> DocumentContext | None:
+    """Excerpts of the conversation's documents that answer the newest message, in the
+    room left beside it, the system prompt and the reply (older turns may then be left
+    out, as usual, and the user is told)."""
+    if not path or not DocumentStore(history).for_conversation(path[-1].conversation_id):
+        return None  # most conversations: no document, no extra round trip
+    model = _loaded_model(engine)
+    question = path[-1].content
+    question_tokens, system_tokens = engine.count_texts([question, system_prompt or ""])
+    budget = model.n_ctx - reserve - question_tokens - system_tokens - TEMPLATE_ALLOWANCE
+    return document_context(history, path[-1].conversation_id, question, budget, engine.count_texts)
 
 
 def _stats_record(stats: ChatStats) -> dict[str, object]:

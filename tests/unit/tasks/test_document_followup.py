@@ -1,0 +1,101 @@
+"""Follow-up questions on a summarized document: answered from the right excerpt, cited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from app.engine.client import EngineClient
+from app.engine.protocol import ChatEvent, ChatMessage, SamplingParams, TextPiece
+from app.store import DocumentStore, History
+from app.tasks.chat_turn import TurnFinished, run_chat_turn
+from app.tasks.summarize import SummaryJob, SummaryReady
+from app.tasks.summary_prompts import SummaryStyle
+from tests.conftest import load_config
+from tests.support.documents import write_pdf
+from tests.support.tiny_gguf import long_text
+
+FACT = "The harbor budget for copper lanterns is 4200 crowns."
+GREEDY = SamplingParams(temperature=0.0, max_tokens=32, seed=1)
+
+
+class RecordingEngine(EngineClient):
+    """The real engine client, remembering the messages of every chat request."""
+
+    def __init__(self, log_file: Path) -> None:
+        super().__init__(log_file)
+        self.prompts: list[Sequence[ChatMessage]] = []
+
+    def chat(
+        self,
+        messages: Sequence[ChatMessage],
+        sampling: SamplingParams | None = None,
+        reply_prefix: str = "",
+    ) -> Iterator[ChatEvent]:
+        self.prompts.append(messages)
+        return super().chat(messages, sampling, reply_prefix)
+
+
+@pytest.fixture
+def recording_engine(tmp_path: Path) -> Iterator[RecordingEngine]:
+    with RecordingEngine(tmp_path / "engine.log") as engine:
+        yield engine
+
+
+def summarized(
+    tmp_path: Path, engine: RecordingEngine, history: History, model: Path
+) -> SummaryReady:
+    """A six-page PDF, one page per chunk at this context; the fact is on page 4 only."""
+    pages = [[long_text(70, seed=page)] for page in range(6)]
+    pages[3] = [long_text(30, seed=40), FACT, long_text(30, seed=41)]
+    pdf = write_pdf(tmp_path / "harbor.pdf", pages)
+    engine.load(load_config(model, n_ctx=1024))
+    events = list(SummaryJob(history, engine, pdf, SummaryStyle("brief"), GREEDY).run())
+    ready = events[-1]
+    assert isinstance(ready, SummaryReady)
+    return ready
+
+
+def test_a_follow_up_is_answered_from_the_right_page_and_cites_it(
+    tmp_path: Path, recording_engine: RecordingEngine, scripted_model: Path
+) -> None:
+    with History.open(tmp_path / "hearth.db") as history:
+        ready = summarized(tmp_path, recording_engine, history, scripted_model)
+        chunks = DocumentStore(history).chunks(ready.document_id)
+        assert [(c.first_page, c.last_page) for c in chunks] == [(p, p) for p in range(1, 7)]
+        recording_engine.prompts.clear()
+        events = list(
+            run_chat_turn(
+                history,
+                recording_engine,
+                ready.conversation_id,
+                "How much is the budget for copper lanterns?",
+                GREEDY,
+            )
+        )
+        ((system, *_),) = recording_engine.prompts
+        assert system.role == "system"
+        assert "[Excerpt from harbor.pdf, page 4]" in system.content
+        assert FACT in system.content
+        assert "page 3]" not in system.content  # only the excerpt that answers fits
+        finished = events[-1]
+        assert isinstance(finished, TurnFinished)
+        assert finished.reply_message_id is not None
+        answer = history.get_message(finished.reply_message_id).content
+        assert answer == "Hello, world!\n\n*Sources: harbor.pdf, page 4*"
+        shown = "".join(e.text for e in events if isinstance(e, TextPiece))
+        assert shown == answer
+
+
+def test_conversations_without_documents_get_no_excerpts(
+    tmp_path: Path, recording_engine: RecordingEngine, scripted_model: Path
+) -> None:
+    recording_engine.load(load_config(scripted_model))
+    with History.open(tmp_path / "hearth.db") as history:
+        cid = history.create_conversation(system_prompt="Be kind.")
+        list(run_chat_turn(history, recording_engine, cid, "copper lanterns?", GREEDY))
+        ((system, user),) = recording_engine.prompts
+        assert system.content == "Be kind."
+        assert history.active_path(cid)[-1].content == "Hello, world!"
