@@ -9,3 +9,8 @@ def human_size(n: float) -> str:
         if n >= scale:
             return f"{n / scale:.1f} {unit}".replace(".0 ", " ")
     return f"{n:.0f} bytes"
+
+
+def human_duration(seconds: float) -> str:
+    """A time left for people: "12 s", "4 min"."""
+    return f"{max(1, round(seconds))} s" if seconds < 90 else f"{round(seconds / 60)} min"

@@ -23,6 +23,7 @@ from app.runtime import Runtime
 from app.tasks.sampling import resolve_sampling
 from app.tasks.summarize import SummaryJob, SummaryProgress, SummaryReady
 from app.tasks.summary_prompts import STYLE_NAMES, SummaryStyle
+from app.units import human_duration
 
 
 def add_parser(commands: Any) -> None:
@@ -73,11 +74,5 @@ def run_summarize(args: argparse.Namespace) -> int:
 def _progress_line(progress: SummaryProgress) -> str:
     line = f"part {progress.part} of {progress.total}"
     if progress.eta_seconds is not None:
-        line += f" (about {_duration(progress.eta_seconds)} left)"
+        line += f" (about {human_duration(progress.eta_seconds)} left)"
     return line
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{max(1, round(seconds))} s"
-    return f"{round(seconds / 60)} min"

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage, LoadConfig, ModelInfo, SamplingParams, TextPiece
-from app.errors import EngineCrashedError, LoadCancelled, message_for_people
+from app.errors import EngineCrashedError, LoadCancelled, SummaryStopped, message_for_people
 from app.store import History
 from app.tasks.chat_turn import (
     HistoryTrimmed,
@@ -26,6 +26,8 @@ from app.tasks.chat_turn import (
     regenerate_reply,
     run_chat_turn,
 )
+from app.tasks.summarize import SummaryEvent, SummaryJob, SummaryProgress, SummaryReady
+from app.tasks.summary_prompts import SummaryStyle
 from app.ui.background import BackgroundTask, CancelToken, serial_pool
 
 
@@ -43,6 +45,10 @@ class ChatSession(QObject):
         tokens_counted(int): the token count a `count_tokens` call asked for.
         turn_failed(str): why the turn failed (the engine is still fine).
         engine_crashed(str): the engine process died during the turn; `reload()` helps.
+        summary_progress(object): a SummaryProgress of the document being summarized.
+        summary_ready(object): a SummaryReady: the summary is saved as a conversation.
+        summary_failed(str, bool): why a summary did not finish; True if the user stopped it
+            (its finished parts are kept: summarizing the file again resumes).
     """
 
     state_changed = Signal(str)
@@ -55,6 +61,9 @@ class ChatSession(QObject):
     tokens_counted = Signal(int)
     turn_failed = Signal(str)
     engine_crashed = Signal(str)
+    summary_progress = Signal(object)
+    summary_ready = Signal(object)
+    summary_failed = Signal(str, bool)
 
     def __init__(self, engine: EngineClient, database: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -148,6 +157,40 @@ class ChatSession(QObject):
                 )
 
         return self._start_turn(work)
+
+    def summarize(
+        self, path: Path, style: SummaryStyle, sampling: SamplingParams, max_bytes: int
+    ) -> bool:
+        """Summarize `path` with the loaded model (after any load still queued); reports
+        summary_progress, then summary_ready or summary_failed. False if busy."""
+        if self._turn is not None or self.state not in ("ready", "loading"):
+            return False
+        database = self._database
+
+        def work(_token: CancelToken) -> Iterator[SummaryEvent]:
+            with History.open(database) as history:
+                job = SummaryJob(history, self._engine, path, style, sampling, max_bytes=max_bytes)
+                yield from job.run()
+
+        task = self._task(work, on_cancel=self._engine.cancel)
+        task.yielded.connect(self._on_summary_event)
+        task.failed.connect(self._on_summary_failed)
+        task.finished.connect(self._on_turn_done)
+        self._turn = task
+        self._set_state("generating")
+        task.start(self._pool)
+        return True
+
+    def _on_summary_event(self, event: object) -> None:
+        if isinstance(event, SummaryProgress):
+            self.summary_progress.emit(event)
+        elif isinstance(event, SummaryReady):
+            self.summary_ready.emit(event)
+
+    def _on_summary_failed(self, error: object) -> None:
+        if isinstance(error, EngineCrashedError):
+            self.model = None
+        self.summary_failed.emit(message_for_people(error), isinstance(error, SummaryStopped))
 
     def _start_turn(self, work: Callable[[CancelToken], Iterator[TurnEvent]]) -> bool:
         if self._turn is not None or self.model is None or self.state != "ready":

@@ -12,9 +12,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QApplication,
+    QFileDialog,
     QMainWindow,
     QSplitter,
     QVBoxLayout,
@@ -23,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
+from app.documents.extract import SUPPORTED_SUFFIXES
 from app.engine.protocol import ChatMessage, ModelInfo, SamplingParams
 from app.errors import HearthError
 from app.runtime import Runtime
@@ -31,6 +41,8 @@ from app.store import History, Message, MessageStatus, Role
 from app.tasks.branches import branch_positions, switch_branch
 from app.tasks.chat_turn import TurnFinished, can_continue, prompt_messages
 from app.tasks.sampling import resolve_sampling
+from app.tasks.summarize import SummaryReady
+from app.tasks.summary_prompts import SummaryStyle
 from app.ui.chat_session import ChatSession
 from app.ui.composer import Composer
 from app.ui.conversation_sidebar import ConversationSidebar
@@ -38,6 +50,7 @@ from app.ui.inline_error import InlineError
 from app.ui.link_guard import confirm_and_open
 from app.ui.model_picker import ModelPicker
 from app.ui.status_panel import StatusPanel
+from app.ui.summarize_panel import SummarizePanel
 from app.ui.theme import apply_theme
 from app.ui.transcript_view import TranscriptView
 from app.ui.window_state import WindowState, load_window_state, save_window_state
@@ -81,6 +94,9 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(right)
         column.addWidget(self.model_picker, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.transcript, 1)
+        self.summarize_panel = SummarizePanel()
+        self.summarize_panel.hide()
+        column.addWidget(self.summarize_panel)
         column.addWidget(self.error_bar)
         column.addWidget(self.composer)
         splitter = QSplitter()
@@ -93,6 +109,7 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&Hearth")
         for label, keys, slot in (
             ("&New conversation", "Ctrl+N", self.new_conversation),
+            ("Summarize a &document…", "Ctrl+O", self.choose_documents),
             ("&Models…", "Ctrl+M", self.open_model_manager),
             ("&Settings…", "Ctrl+,", self.open_settings),
             ("&Conversation settings…", "", self.open_conversation_settings),
@@ -191,6 +208,12 @@ class MainWindow(QMainWindow):
         session.turn_failed.connect(self._on_turn_failed)
         session.engine_crashed.connect(self._on_engine_crashed)
         self.transcript.action_requested.connect(self._on_message_action)
+        self.summarize_panel.start_requested.connect(self._start_summary)
+        self.summarize_panel.cancel_requested.connect(session.stop)
+        session.summary_progress.connect(self.summarize_panel.show_progress)
+        session.summary_ready.connect(self._on_summary_ready)
+        session.summary_failed.connect(self._on_summary_failed)
+        self.setAcceptDrops(True)  # a document dropped anywhere but the composer
         for keys, action in (
             ("Ctrl+K", sidebar.focus_search),
             ("Esc", session.stop),
@@ -242,6 +265,52 @@ class MainWindow(QMainWindow):
             self._conversation_id = None
             self.transcript.show_notice(EMPTY_TEXT)
 
+    # --- documents -----------------------------------------------------------------------
+
+    def choose_documents(self) -> None:
+        suffixes = " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Summarize documents", "", f"Documents ({suffixes});;All files (*)"
+        )
+        if paths:
+            self.summarize_panel.add_files([Path(p) for p in paths])
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt's name)
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            self.summarize_panel.add_files(paths)
+            event.acceptProposedAction()
+
+    def _start_summary(self, path: Path, style: SummaryStyle) -> None:
+        if self._session.model is None and self._session.state != "loading":
+            self.summarize_panel.refused(path, "choose a model first")
+            self._model_ready()  # says so in the error bar
+            return
+        settings = self._runtime.settings
+        if self._session.summarize(
+            path,
+            style,
+            resolve_sampling({}, settings.sampling),
+            settings.max_document_mb * 1024 * 1024,
+        ):
+            self.summarize_panel.started(path)
+        else:
+            self.summarize_panel.refused(path, "waits until the reply being written is done")
+
+    def _on_summary_ready(self, ready: SummaryReady) -> None:
+        self.summarize_panel.finished(ready)
+        self.sidebar.refresh()
+        self.open_conversation(ready.conversation_id)
+
+    def _on_summary_failed(self, message: str, stopped: bool) -> None:
+        self.summarize_panel.finished(None, message, stopped)
+        if not stopped:
+            self.error_bar.show_error(message, offer_reload=self._session.model is None)
+
     # --- models --------------------------------------------------------------------------
 
     def _current_model_label(self) -> str | None:
@@ -271,6 +340,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_loaded(self, info: ModelInfo) -> None:
         self.status.show_model(info)
+        self.summarize_panel.show_model(info.name)
         if info.warnings:
             self.error_bar.show_error(" ".join(info.warnings), False)
 
@@ -362,6 +432,8 @@ class MainWindow(QMainWindow):
     def _on_state_changed(self, state: str) -> None:
         self.status.show_state(state)
         self.composer.set_generating(state == "generating")
+        if state == "ready":
+            self.summarize_panel.start_next()  # documents waiting for the model
 
     def _on_turn_finished(self, finished: TurnFinished) -> None:
         self.status.show_stats(finished.stats)

@@ -7,52 +7,17 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QEvent, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.catalog.library import ModelLibrary
 from app.runtime import Runtime
 from app.store import History
 from app.ui.chat_session import ChatSession
 from app.ui.main_window import MainWindow
-
-LOAD_TIMEOUT = 30_000
-
-
-@pytest.fixture
-def runtime() -> Runtime:
-    runtime = Runtime.start()
-    runtime.settings.context_length = 1024
-    runtime.settings.threads = 2
-    return runtime
-
-
-@pytest.fixture
-def window(qtbot: QtBot, runtime: Runtime) -> Iterator[MainWindow]:
-    with runtime.open_history() as history:
-        session = ChatSession(runtime.new_engine(), runtime.paths.database)
-        main = MainWindow(runtime, history, session)
-        main.show()
-        yield main
-        # The window (and its timers: draft count, search) goes before the History does.
-        main.close()
-        main.deleteLater()
-        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        session.shutdown()
-
-
-def choose_model(qtbot: QtBot, window: MainWindow, model: Path) -> None:
-    """Import the file, then pick it in the list as a user would (keyboard)."""
-    ModelLibrary(window._runtime.models_dir).import_file(model)
-    window.model_picker.refresh()
-    window.model_picker.setFocus()
-    with qtbot.waitSignal(window._session.model_loaded, timeout=LOAD_TIMEOUT):
-        qtbot.keyClick(window.model_picker, Qt.Key.Key_Down)
+from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model
 
 
 def send(qtbot: QtBot, window: MainWindow, text: str) -> None:

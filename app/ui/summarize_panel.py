@@ -1,0 +1,209 @@
+"""The summarize panel: a queue of documents, the style, progress with time left, Cancel.
+
+Files arrive by drop on the window or by "Summarize a document…" (Ctrl+O). They are
+summarized one after another with the loaded model through the ChatSession (the engine
+takes one job at a time); each result opens as a conversation. A stopped or failed file
+stays in the list with the reason, and "Summarize" runs it again: a stopped one resumes
+where it stopped, because every finished part was saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.tasks.summarize import SummaryProgress, SummaryReady
+from app.tasks.summary_prompts import STYLE_NAMES, SummaryStyle
+from app.units import human_duration
+
+STYLE_LABELS = {
+    "brief": "Brief",
+    "points": "Key points",
+    "detailed": "Detailed",
+    "actions": "Action items",
+    "custom": "Custom instruction…",
+}
+
+
+@dataclass
+class QueuedFile:
+    path: Path
+    state: str = "waiting"  # waiting | working | done | stopped | failed
+    note: str = ""
+
+
+class SummarizePanel(QWidget):
+    """See the module docstring. The window starts jobs when `start_requested` fires, and
+    calls `start_next()` whenever the model is free again.
+
+    Signals:
+        start_requested(object, object): (Path, SummaryStyle) of the next file to run.
+        cancel_requested(): the user pressed Cancel while a file is being summarized.
+    """
+
+    start_requested = Signal(object, object)
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Summarize documents")
+        self.queue: list[QueuedFile] = []
+        self.files = QListWidget()
+        self.files.setAccessibleName("Documents to summarize")
+        self.files.setMaximumHeight(90)
+        self.style_box = QComboBox()
+        self.style_box.setAccessibleName("Summary style")
+        for key in (*STYLE_NAMES, "custom"):
+            self.style_box.addItem(STYLE_LABELS[key], key)
+        self.instruction = QLineEdit()
+        self.instruction.setAccessibleName("Custom instruction")
+        self.instruction.setPlaceholderText("e.g. Summarize the risks for a board member")
+        self.instruction.setVisible(False)
+        self.model_label = QLabel("No model loaded")
+        self.model_label.setAccessibleName("Model used for summaries")
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Summary progress")
+        self.progress.setVisible(False)
+        self.start_button = QPushButton("Summarize")
+        self.start_button.setAccessibleName("Summarize the waiting documents")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel the summary")
+        self.cancel_button.setEnabled(False)
+        self.close_button = QPushButton("Close")
+        self.close_button.setAccessibleName("Close the summarize panel")
+        self._build()
+        self.style_box.currentIndexChanged.connect(self._on_style_changed)
+        self.start_button.clicked.connect(self.retry)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.close_button.clicked.connect(self.hide)
+
+    def _build(self) -> None:
+        options = QHBoxLayout()
+        options.addWidget(QLabel("Style:"))
+        options.addWidget(self.style_box)
+        options.addWidget(self.instruction, 1)
+        options.addWidget(self.model_label)
+        actions = QHBoxLayout()
+        actions.addWidget(self.progress, 1)
+        actions.addWidget(self.start_button)
+        actions.addWidget(self.cancel_button)
+        actions.addWidget(self.close_button)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 4, 0, 4)
+        column.addWidget(self.files)
+        column.addLayout(options)
+        column.addLayout(actions)
+
+    # --- the queue -----------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return any(item.state == "working" for item in self.queue)
+
+    def add_files(self, paths: list[Path]) -> None:
+        """Queue `paths` (a file already waiting is not added twice) and start if idle."""
+        waiting = {item.path for item in self.queue if item.state == "waiting"}
+        for path in paths:
+            if path not in waiting:
+                self.queue.append(QueuedFile(path))
+        self.show()
+        self._show_queue()
+        if not self.busy:
+            self.start_next()
+
+    def start_next(self) -> None:
+        """Ask for the next waiting file to run (the window calls this when it is free)."""
+        if self.busy:
+            return
+        item = next((queued for queued in self.queue if queued.state == "waiting"), None)
+        if item is not None:
+            self.start_requested.emit(item.path, self.chosen_style())
+
+    def retry(self) -> None:
+        """Summarize: the waiting files, and again the stopped and failed ones (a stopped
+        one resumes where it stopped)."""
+        for queued in self.queue:
+            if queued.state in ("stopped", "failed"):
+                queued.state, queued.note = "waiting", ""
+        self._show_queue()
+        self.start_next()
+
+    def chosen_style(self) -> SummaryStyle:
+        key = self.style_box.currentData()
+        if key == "custom":
+            return SummaryStyle("brief", self.instruction.text().strip() or None)
+        return SummaryStyle(str(key))
+
+    def started(self, path: Path) -> None:
+        """The window accepted the job for `path`."""
+        self._set(path, "working", "starting…")
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel_button.setEnabled(True)
+        self.start_button.setEnabled(False)
+
+    def refused(self, path: Path, reason: str) -> None:
+        """The job could not start (no model, busy): the file waits for another try."""
+        self._set(path, "waiting", reason)
+
+    def show_progress(self, progress: SummaryProgress) -> None:
+        self.progress.setRange(0, progress.total)
+        self.progress.setValue(progress.part - 1)
+        text = f"part {progress.part} of {progress.total}"
+        if progress.eta_seconds is not None:
+            text += f", about {human_duration(progress.eta_seconds)} left"
+        self.progress.setFormat(text)
+        working = next((i for i in self.queue if i.state == "working"), None)
+        if working is not None:
+            self._set(working.path, "working", f"part {progress.part} of {progress.total}")
+
+    def finished(
+        self, ready: SummaryReady | None, message: str = "", stopped: bool = False
+    ) -> None:
+        """The running file ended: done (`ready`), stopped by the user, or failed."""
+        working = next((i for i in self.queue if i.state == "working"), None)
+        if working is not None:
+            if ready is not None:
+                self._set(working.path, "done", f"{ready.chunks} parts read")
+            else:
+                self._set(working.path, "stopped" if stopped else "failed", message)
+        self.progress.setVisible(False)
+        self.cancel_button.setEnabled(False)
+        self.start_button.setEnabled(True)
+
+    def show_model(self, name: str | None) -> None:
+        self.model_label.setText(f"Model: {name}" if name else "No model loaded")
+
+    # --- display -------------------------------------------------------------------------
+
+    def _set(self, path: Path, state: str, note: str) -> None:
+        for item in self.queue:
+            if item.path == path and (item.state != "done" or state == "done"):
+                item.state, item.note = state, note
+                break
+        self._show_queue()
+
+    def _show_queue(self) -> None:
+        self.files.clear()
+        for item in self.queue:
+            text = f"{item.path.name} — {item.state}" + (f": {item.note}" if item.note else "")
+            entry = QListWidgetItem(text)
+            entry.setToolTip(str(item.path))
+            self.files.addItem(entry)
+
+    def _on_style_changed(self) -> None:
+        self.instruction.setVisible(self.style_box.currentData() == "custom")

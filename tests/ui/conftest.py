@@ -1,0 +1,36 @@
+"""The main window on a real engine and a real history, for the window tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.runtime import Runtime
+from app.ui.chat_session import ChatSession
+from app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def runtime() -> Runtime:
+    runtime = Runtime.start()
+    runtime.settings.context_length = 1024
+    runtime.settings.threads = 2
+    return runtime
+
+
+@pytest.fixture
+def window(qtbot: QtBot, runtime: Runtime) -> Iterator[MainWindow]:
+    with runtime.open_history() as history:
+        session = ChatSession(runtime.new_engine(), runtime.paths.database)
+        main = MainWindow(runtime, history, session)
+        main.show()
+        yield main
+        # The window (and its timers: draft count, search) goes before the History does.
+        main.close()
+        main.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        session.shutdown()

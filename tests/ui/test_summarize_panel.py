@@ -1,0 +1,109 @@
+"""Summarizing from the window: drop or open files, they queue, progress, cancel, results
+open as conversations (real engine, real SQLite, real widgets)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from pytestqt.qtbot import QtBot
+
+from app.store import DocumentStatus, DocumentStore
+from app.tasks.summarize import SummaryProgress
+from app.ui.main_window import MainWindow
+from tests.support.tiny_gguf import long_text
+from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model
+
+
+def drop_files(window: MainWindow, paths: list[Path]) -> None:
+    """What dropping files from a file manager onto the window delivers to it."""
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(
+        QPointF(QPoint(200, 200)),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    assert event.isAccepted()
+
+
+def test_dropped_files_queue_and_each_opens_as_a_conversation(
+    qtbot: QtBot, window: MainWindow, scripted_model: Path, tmp_path: Path
+) -> None:
+    choose_model(qtbot, window, scripted_model)
+    first, second = tmp_path / "first.txt", tmp_path / "second.md"
+    first.write_text("The first memo.\n\nIt is short.", encoding="utf-8")
+    second.write_text("# Plan\n\nThe second memo.", encoding="utf-8")
+    panel = window.summarize_panel
+    assert panel.model_label.text() == "Model: Scripted Tiny"
+    ready: list[object] = []
+    window._session.summary_ready.connect(ready.append)
+    drop_files(window, [first, second])
+    assert panel.isVisible()
+    qtbot.waitUntil(lambda: len(ready) == 2, timeout=LOAD_TIMEOUT)
+    assert [item.state for item in panel.queue] == ["done", "done"]
+    titles = [c.title for c in window._history.list_conversations()]
+    assert "Summary of first.txt" in titles
+    assert "Summary of second.md" in titles
+    # The last result is open, with the summary as the reply.
+    cid = window.current_conversation_id()
+    assert cid is not None
+    assert window._history.get_conversation(cid).title == "Summary of second.md"
+    user, reply = window._history.active_path(cid)
+    assert user.content == "Summarize second.md (brief)."
+    assert (reply.content, reply.status) == ("Hello, world!", "complete")
+    assert "Hello, world!" in window.transcript.toPlainText()
+
+
+def test_cancel_keeps_the_parts_and_summarize_again_resumes(
+    qtbot: QtBot, window: MainWindow, random_model: Path, tmp_path: Path
+) -> None:
+    window._runtime.settings.sampling.max_tokens = 16
+    choose_model(qtbot, window, random_model)
+    document = tmp_path / "long.txt"
+    document.write_text("\n\n".join(long_text(80, seed=i) for i in range(12)), encoding="utf-8")
+    panel = window.summarize_panel
+    session = window._session
+    seen: list[SummaryProgress] = []
+
+    def on_progress(progress: SummaryProgress) -> None:
+        seen.append(progress)
+        if progress.part == 3 and len(seen) == 3:
+            qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+
+    session.summary_progress.connect(on_progress)
+    with qtbot.waitSignal(session.summary_failed, timeout=LOAD_TIMEOUT) as failed:
+        panel.add_files([document])
+    message, stopped = failed.args
+    assert stopped
+    assert "stopped after 2 parts" in message
+    assert panel.queue[0].state == "stopped"
+    assert not window.error_bar.isVisible()  # the user asked for it
+    assert seen[-1].total > 3
+    qtbot.waitUntil(lambda: session.state == "ready", timeout=5000)
+    # Summarize again: the two finished parts are not redone.
+    with qtbot.waitSignal(session.summary_ready, timeout=LOAD_TIMEOUT) as done:
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    ready = done.args[0]
+    assert ready.reused_parts == 2
+    assert ready.calls == seen[-1].total - 2
+    store = DocumentStore(window._history)
+    assert store.get(ready.document_id).status == DocumentStatus.DONE
+    assert panel.queue[0].state == "done"
+    assert window.current_conversation_id() == ready.conversation_id
+
+
+def test_summarize_without_a_model_says_what_to_do(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    document = tmp_path / "memo.txt"
+    document.write_text("A memo.", encoding="utf-8")
+    window.summarize_panel.add_files([document])
+    assert window.summarize_panel.queue[0].state == "waiting"
+    assert "choose a model first" in window.summarize_panel.files.item(0).text()
+    assert window.error_bar.isVisible()
+    assert "Choose a model" in window.error_bar.label.text()

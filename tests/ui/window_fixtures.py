@@ -1,0 +1,22 @@
+"""Helpers for the window tests (the fixtures themselves are in conftest.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.catalog.library import ModelLibrary
+from app.ui.main_window import MainWindow
+
+LOAD_TIMEOUT = 30_000
+
+
+def choose_model(qtbot: QtBot, window: MainWindow, model: Path) -> None:
+    """Import the file, then pick it in the list as a user would (keyboard)."""
+    ModelLibrary(window._runtime.models_dir).import_file(model)
+    window.model_picker.refresh()
+    window.model_picker.setFocus()
+    with qtbot.waitSignal(window._session.model_loaded, timeout=LOAD_TIMEOUT):
+        qtbot.keyClick(window.model_picker, Qt.Key.Key_Down)
