@@ -10,6 +10,7 @@ from app import __version__
 from app.runtime import Runtime
 from app.ui.chat_session import ChatSession
 from app.ui.error_dialog import install_exception_dialog
+from app.ui.icons import icon
 from app.ui.main_window import MainWindow
 from app.ui.theme import apply_theme
 
@@ -21,6 +22,7 @@ def run_application(conversation_id: int | None) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("Hearth")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(icon("hearth"))
     install_exception_dialog(runtime.paths.log_file)
     apply_theme(app, runtime.settings.theme)
     with runtime.open_history() as history:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.documents.text_attachment import quote_attachment, read_text_attachment
 from app.errors import HearthError
+from app.ui.icons import icon
 
 DRAFT_PAUSE_MS = 400  # count tokens once typing pauses this long
 
@@ -65,9 +66,9 @@ class Composer(QWidget):
         self.editor.setAccessibleName("Message")
         self.editor.setTabChangesFocus(True)
         self.editor.setFixedHeight(90)
-        self.send_button = QPushButton("Send")
+        self.send_button = QPushButton(icon("send"), "Send")
         self.send_button.setAccessibleName("Send message")
-        self.stop_button = QPushButton("Stop")
+        self.stop_button = QPushButton(icon("stop"), "Stop")
         self.stop_button.setAccessibleName("Stop the reply")
         self.stop_button.setToolTip("Stop the reply (Esc)")
         self.editing_message_id: int | None = None
@@ -80,7 +81,7 @@ class Composer(QWidget):
         banner = QHBoxLayout()
         banner.addWidget(self.edit_banner, 1)
         banner.addWidget(self.cancel_edit_button)
-        self.attach_button = QPushButton("Attach…")
+        self.attach_button = QPushButton(icon("attach"), "Attach…")
         self.attach_button.setAccessibleName("Attach a text file")
         self.token_label = QLabel("")
         self.token_label.setAccessibleName("Tokens in the context")

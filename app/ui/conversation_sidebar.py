@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from app.errors import HearthError
 from app.store import History
 from app.ui.conversation_model import ConversationListModel, ConversationRole
+from app.ui.icons import icon
 from app.ui.search_results import (
     RepeatFilter,
     SearchHitDelegate,
@@ -151,6 +152,7 @@ class ConversationSidebar(QWidget):
 
     def _build_controls(self) -> None:
         self.new_button = _button("New conversation", "New conversation")
+        self.new_button.setIcon(icon("new"))
         self.search_field = QLineEdit()
         self.search_field.setPlaceholderText(SEARCH_PLACEHOLDER)
         self.search_field.setAccessibleName("Search conversations")
@@ -171,6 +173,7 @@ class ConversationSidebar(QWidget):
         self.undo_label = _label(UNDO_TEXT, "Conversation moved to the trash")
         self.undo_button = _button("Undo", "Undo moving to the trash")
         self.trash_toggle = _button("Trash", "Show trash")
+        self.trash_toggle.setIcon(icon("trash"))
         self.trash_toggle.setCheckable(True)
 
     def _build_actions(self) -> None:

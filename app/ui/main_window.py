@@ -46,6 +46,7 @@ from app.tasks.summary_prompts import SummaryStyle
 from app.ui.chat_session import ChatSession
 from app.ui.composer import Composer
 from app.ui.conversation_sidebar import ConversationSidebar
+from app.ui.icons import icon
 from app.ui.inline_error import InlineError
 from app.ui.link_guard import confirm_and_open
 from app.ui.model_picker import ModelPicker
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self._model_manager: ModelManagerDialog | None = None
         self._onboarding: OnboardingDialog | None = None
         self.setWindowTitle("Hearth")
+        self.setWindowIcon(icon("hearth"))
         self.resize(1100, 720)
         self._build()
         self._build_menus()
@@ -107,15 +109,15 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&Hearth")
-        for label, keys, slot in (
-            ("&New conversation", "Ctrl+N", self.new_conversation),
-            ("Summarize a &document…", "Ctrl+O", self.choose_documents),
-            ("&Models…", "Ctrl+M", self.open_model_manager),
-            ("&Settings…", "Ctrl+,", self.open_settings),
-            ("&Conversation settings…", "", self.open_conversation_settings),
-            ("&Quit", "Ctrl+Q", self.close),
+        for label, keys, slot, icon_name in (
+            ("&New conversation", "Ctrl+N", self.new_conversation, "new"),
+            ("Summarize a &document…", "Ctrl+O", self.choose_documents, "document"),
+            ("&Models…", "Ctrl+M", self.open_model_manager, "models"),
+            ("&Settings…", "Ctrl+,", self.open_settings, ""),
+            ("&Conversation settings…", "", self.open_conversation_settings, ""),
+            ("&Quit", "Ctrl+Q", self.close, ""),
         ):
-            action = QAction(label, self)
+            action = QAction(icon(icon_name), label, self) if icon_name else QAction(label, self)
             if keys:
                 action.setShortcut(QKeySequence(keys))
             action.triggered.connect(slot)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app.engine.protocol import ChatStats, ModelInfo
+from app.ui.icons import icon
 
 STATE_TEXT = {
     "idle": "No model loaded",
@@ -33,7 +34,7 @@ class StatusPanel(QWidget):
         self.load_bar.setRange(0, 100)
         self.load_bar.setFormat("loading %p%")
         self.load_bar.setMaximumWidth(160)
-        self.cancel_load_button = QPushButton("Cancel")
+        self.cancel_load_button = QPushButton(icon("cancel"), "Cancel")
         self.cancel_load_button.setAccessibleName("Cancel loading the model")
         self.cancel_load_button.clicked.connect(self.cancel_load_requested)
         self.load_bar.hide()

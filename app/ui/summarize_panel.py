@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.tasks.summarize import SummaryProgress, SummaryReady
 from app.tasks.summary_prompts import STYLE_NAMES, SummaryStyle
+from app.ui.icons import icon
 from app.units import human_duration
 
 STYLE_LABELS = {
@@ -78,9 +79,9 @@ class SummarizePanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Summary progress")
         self.progress.setVisible(False)
-        self.start_button = QPushButton("Summarize")
+        self.start_button = QPushButton(icon("document"), "Summarize")
         self.start_button.setAccessibleName("Summarize the waiting documents")
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(icon("cancel"), "Cancel")
         self.cancel_button.setAccessibleName("Cancel the summary")
         self.cancel_button.setEnabled(False)
         self.close_button = QPushButton("Close")

@@ -750,3 +750,23 @@ def test_a_hidden_view_loads_nothing_more(qtbot: QtBot) -> None:
     hidden.show_messages(conversation(2000))
     qtbot.wait(50)
     assert hidden.materialized_count == transcript_view.INITIAL_MESSAGES
+
+
+def test_message_actions_work_from_the_keyboard(qtbot: QtBot) -> None:
+    view = TranscriptView(message_actions=True)
+    qtbot.addWidget(view)
+    view.resize(640, 480)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_messages([message(1, "user", "Question"), message(2, "assistant", "Answer")])
+    view.setFocus()
+    chosen: list[tuple[str, int]] = []
+    view.action_requested.connect(lambda verb, mid: chosen.append((verb, mid)))
+    # Tab walks the links (the question's Copy and Edit, then the reply's), Enter follows one.
+    anchors_seen = []
+    for _ in range(4):
+        qtbot.keyClick(view, Qt.Key.Key_Tab)
+        anchors_seen.append(view.textCursor().selectedText())
+    assert anchors_seen == ["Copy", "Edit", "Copy", "Regenerate"]
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert chosen == [("regenerate", 2)]
