@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -97,9 +98,13 @@ class SummarizePanel(QWidget):
         options.addWidget(QLabel("Style:"))
         options.addWidget(self.style_box)
         options.addWidget(self.instruction, 1)
+        options.addStretch(1)
         options.addWidget(self.model_label)
+        for button in (self.start_button, self.cancel_button, self.close_button):
+            button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         actions = QHBoxLayout()
         actions.addWidget(self.progress, 1)
+        actions.addStretch(0)
         actions.addWidget(self.start_button)
         actions.addWidget(self.cancel_button)
         actions.addWidget(self.close_button)
@@ -179,7 +184,8 @@ class SummarizePanel(QWidget):
         working = next((i for i in self.queue if i.state == "working"), None)
         if working is not None:
             if ready is not None:
-                self._set(working.path, "done", f"{ready.chunks} parts read")
+                parts = "1 part" if ready.chunks == 1 else f"{ready.chunks} parts"
+                self._set(working.path, "done", f"read in {parts}")
             else:
                 self._set(working.path, "stopped" if stopped else "failed", message)
         self.progress.setVisible(False)

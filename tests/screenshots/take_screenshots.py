@@ -76,6 +76,40 @@ def main(out: Path) -> None:
             offer_reload=True,
         )
         _save(app, window, out / "04-engine-crashed.png")
+        window.error_bar.hide()
+        window.sidebar.search_field.clear()
+        stopped = history.create_conversation(title="A reply stopped part-way")
+        history.add_message(stopped, "user", "Tell me about lighthouses.")
+        history.add_message(
+            stopped, "assistant", "Lighthouses guided ships for centuries; the", status="stopped"
+        )
+        window.sidebar.refresh()
+        window.open_conversation(stopped)
+        _save(app, window, out / "05-stopped-reply-with-continue.png")
+        document = home / "quarterly-report.txt"
+        document.write_text("Revenue grew.\n\nCosts fell.", encoding="utf-8")
+        window.summarize_panel.add_files([document, home / "minutes.pdf"])
+        _save(app, window, out / "06-summarize-panel.png")
+        window.summarize_panel.hide()
+        window.status.show_state("loading")
+        window.status.show_load_progress(0.42)
+        _save(app, window, out / "07-model-loading.png")
+        window.status.show_state("ready")
+        from app.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog.for_runtime(runtime, window)
+        dialog.show()
+        _save(app, dialog, out / "08-settings.png")
+        dialog.close()
+        window.open_model_manager()
+        assert window._model_manager is not None
+        _save(app, window._model_manager, out / "09-model-manager.png")
+        window._model_manager.close()
+        from app.ui.theme import apply_theme
+
+        apply_theme(app, "dark")  # type: ignore[arg-type]
+        window.open_conversation(cid)
+        _save(app, window, out / "10-conversation-dark.png")
         window.close()
         session.shutdown()
     print(f"screenshots in {out}")
