@@ -28,11 +28,11 @@ from app.documents.model import Document
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage, ChatStats, SamplingParams, TextPiece
 from app.errors import ContextOverflowError, EngineError, HearthError, SummaryStopped
-from app.store import DocumentStatus, DocumentStore, History, ReplyWriter, StoredChunk
+from app.store import ChunkLike, DocumentStatus, DocumentStore, History, ReplyWriter, StoredChunk
 from app.tasks.context_budget import reply_budget
 from app.tasks.summary_prompts import SummaryStyle, map_prompt, merge_prompt, whole_prompt
 
-NOTE_LABEL_TOKENS = 24  # "Notes on part 12 (pages 40–43):" and the blank lines around it
+WIDEST_LABEL = "parts 9999–9999 (pages 9999–9999)"  # what a note's label costs at most
 PROMPT_MARGIN = 16  # joins between the template and the text may cost a token or two
 
 
@@ -125,6 +125,7 @@ class SummaryJob:
         n_ctx = model.n_ctx
         plan_tokens = self._note_budget(n_ctx)
         chunk_budget = self._chunk_budget(document, n_ctx, plan_tokens)
+        group_size = self._group_size(self._path.name, n_ctx, plan_tokens)
         job_key = hashlib.sha256(
             "\x1f".join(
                 [
@@ -135,6 +136,7 @@ class SummaryJob:
                     str(n_ctx),
                     str(chunk_budget),
                     str(plan_tokens),
+                    str(group_size),  # saved merges are only valid for the same groups
                 ]
             ).encode()
         ).hexdigest()[:16]
@@ -142,19 +144,14 @@ class SummaryJob:
         stored = self._store.find_resumable(sha256, job_key)
         if stored is None:
             chunks = chunk_document(document, chunk_budget, self._engine.count_texts)
+            plan = self._plan(chunks, n_ctx, plan_tokens, group_size)  # may refuse: save nothing
             document_id, conversation_id = self._start(document, sha256, job_key, chunks)
             stored_chunks = self._store.chunks(document_id)
         else:
             document_id, conversation_id = stored.id, stored.conversation_id
             stored_chunks = self._store.chunks(document_id)
+            plan = self._plan(stored_chunks, n_ctx, plan_tokens, group_size)
             self._store.set_status(document_id, DocumentStatus.SUMMARIZING)
-        group_size = self._group_size(self._path.name, n_ctx, plan_tokens)
-        plan = SummaryPlan(
-            plan_tokens,
-            reply_budget(self._sampling.max_tokens, n_ctx),
-            group_size,
-            plan_levels(len(stored_chunks), group_size),
-        )
         saved = {(p.level, p.index): p.text for p in self._store.parts(document_id)}
         try:
             message_id = yield from self._summarize(
@@ -190,16 +187,41 @@ class SummaryJob:
             )
         return budget
 
-    def _group_size(self, name: str, n_ctx: int, note_tokens: int) -> int:
-        reserve = max(note_tokens, reply_budget(self._sampling.max_tokens, n_ctx))
-        overhead = self._engine.count_tokens(merge_prompt(name, [], self._style))
-        size = (n_ctx - overhead - reserve - PROMPT_MARGIN) // (note_tokens + NOTE_LABEL_TOKENS)
-        if size < 2:
+    def _plan(
+        self, chunks: Sequence[ChunkLike], n_ctx: int, note_tokens: int, group_size: int
+    ) -> SummaryPlan:
+        """One call if the only chunk fits beside the whole summary; else map and merge.
+
+        Chunks are sized to leave room for a note, which may be shorter than the summary: a
+        lone chunk near that size gets a map call first, then the summary from its notes.
+        A document that fits one call is never refused for want of room to merge."""
+        final_tokens = reply_budget(self._sampling.max_tokens, n_ctx)
+        if len(chunks) == 1:
+            whole = whole_prompt(self._path.name, chunks[0].text, self._style)
+            if self._engine.count_tokens(whole) + final_tokens <= n_ctx:
+                return SummaryPlan(note_tokens, final_tokens, group_size, (1,))
+        if group_size < 2:
             raise ContextOverflowError(
                 f"The model's context ({n_ctx} tokens) is too small to merge the notes on "
-                f"{name}. Raise the context length or lower the reply length in the settings."
+                f"{self._path.name}. Raise the context length or lower the reply length in "
+                "the settings."
             )
-        return size
+        levels = plan_levels(len(chunks), group_size)
+        if levels == (1,):
+            levels = (1, 1)  # notes on the one chunk, then the summary from its notes
+        return SummaryPlan(note_tokens, final_tokens, group_size, levels)
+
+    def _group_size(self, name: str, n_ctx: int, note_tokens: int) -> int:
+        """Notes per merge call (under 2: too small to merge). A note's label and the blank
+        lines around it are counted with the model's tokenizer, not guessed: a tokenizer
+        that spells every digit alone pays more for "parts 101–105 (pages 300–315)"."""
+        reserve = max(note_tokens, reply_budget(self._sampling.max_tokens, n_ctx))
+        overhead, one, two = (
+            self._engine.count_tokens(merge_prompt(name, [(WIDEST_LABEL, "")] * n, self._style))
+            for n in (0, 1, 2)
+        )
+        label = max(one - overhead, two - one)  # the second also pays the blank line between
+        return (n_ctx - overhead - reserve - PROMPT_MARGIN) // (note_tokens + label)
 
     # --- the job ------------------------------------------------------------------------------
 
@@ -257,7 +279,7 @@ class SummaryJob:
             texts.append(part)
         spans = [(chunk.index, chunk.index) for chunk in chunks]
         level = 1
-        while len(texts) > 1:
+        while texts:  # one text left (a lone chunk's notes) still gets the final call
             groups = range(0, len(texts), plan.group_size)
             if len(groups) == 1:  # the last call writes the summary itself
                 labelled = [(_span_label(chunks, s), t) for s, t in zip(spans, texts, strict=True)]
@@ -317,7 +339,21 @@ class SummaryJob:
                 pieces.append(event.text)
             elif event.finish_reason == "cancelled":
                 raise self._stopped()
-        return "".join(pieces).strip()
+        return self._fit_note("".join(pieces).strip(), max_tokens)
+
+    def _fit_note(self, text: str, max_tokens: int) -> str:
+        """The note, cut at a word if reading it back costs more than `max_tokens` tokens.
+
+        A model's tokens are not always the ones its tokenizer would choose (a word written
+        as one token may be read back as several), so a note can count more tokens than
+        were generated. Merges are sized for notes of at most `max_tokens`; an overlong
+        saved note would overflow its merge, and again on every resume."""
+        tokens = self._engine.count_texts([text])[0]
+        while tokens > max_tokens:
+            cut = text[: len(text) * max_tokens // tokens]
+            text = cut.rsplit(" ", 1)[0] if " " in cut else cut
+            tokens = self._engine.count_texts([text])[0]
+        return text
 
     def _chat(self, prompt: list[ChatMessage], max_tokens: int) -> Iterator[TextPiece | ChatStats]:
         started = self._clock()

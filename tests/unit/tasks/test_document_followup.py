@@ -97,5 +97,6 @@ def test_conversations_without_documents_get_no_excerpts(
         cid = history.create_conversation(system_prompt="Be kind.")
         list(run_chat_turn(history, recording_engine, cid, "copper lanterns?", GREEDY))
         ((system, user),) = recording_engine.prompts
+        assert user.content == "copper lanterns?"
         assert system.content == "Be kind."
         assert history.active_path(cid)[-1].content == "Hello, world!"
