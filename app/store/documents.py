@@ -10,7 +10,6 @@ Everything belongs to a conversation: purging it removes its documents (ON DELET
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,6 +20,7 @@ from app.errors import InvalidInputError, NotFoundError
 from app.store.failures import translate_sqlite_failures
 from app.store.history import History
 from app.store.rows import insert_row, update_row
+from app.store.search import question_query
 
 
 class DocumentStatus(StrEnum):
@@ -105,18 +105,6 @@ _BEST_FIRST = _CHUNKS + (
     "ORDER BY document_chunks_fts.rank, c.idx LIMIT ?"
 )
 
-# Words that say nothing about what a question is about. Compared in lower case.
-_STOP_WORDS_TEXT = """
-    a about above after again all also am an and any are as at be because been before
-    being below between both but by can could did do does doing done down during each few
-    for from further had has have having he her here hers him his how i if in into is it
-    its itself just many me more most much my no nor not now of off on once only or other
-    our ours out over own please same she should so some such tell than that the their theirs
-    them then there these they this those through to too under until up very was we were
-    what when where which while who whom whose why will with would you your yours"""
-_STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
-_MAX_QUERY_WORDS = 32  # a pasted page is not a question; keep the query small
-
 
 def _document_from_row(row: Mapping[str, Any]) -> StoredDocument:
     values = dict(row)
@@ -134,34 +122,6 @@ def _chunk_row(document_id: int, chunk: ChunkLike) -> tuple[Any, ...]:
 def _chunk_from_row(row: Sequence[Any]) -> StoredChunk:
     index, text, tokens, first_page, last_page, sections = row
     return StoredChunk(index, text, tokens, first_page, last_page, tuple(json.loads(sections)))
-
-
-def _singular(word: str) -> str:
-    """A rough English singular ("companies" -> "compan"), to be prefix-matched."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3]
-    if len(word) > 4 and word.endswith(("sses", "xes", "ches", "shes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def question_query(question: str) -> str:
-    """An FTS5 query matching any telling word of `question` ('' if it has none).
-
-    Every word is quoted, so nothing typed is FTS5 syntax. Words longer than three letters
-    lose a plural ending and are prefix-matched (`"revenue"*`), so "revenues" in a question
-    finds "revenue" in the text and the other way round.
-    """
-    terms: list[str] = []
-    for word in re.findall(r"[^\W_]+", question.lower()):
-        if len(word) < 2 or word in _STOP_WORDS:
-            continue
-        term = f'"{_singular(word)}"*' if len(word) > 3 else f'"{word}"'
-        if term not in terms:
-            terms.append(term)
-    return " OR ".join(terms[:_MAX_QUERY_WORDS])
 
 
 class DocumentStore:

@@ -306,7 +306,8 @@ class History:
     # -- search --------------------------------------------------------------------------
 
     @translate_sqlite_failures
-    def search(self, query: str, *, limit: int = 50) -> list[SearchHit]:
-        """Messages containing every word of `query` (taken literally), best match first;
-        conversations in the trash are left out."""
-        return search_messages(self._db, query, limit)
+    def search(self, query: str, *, limit: int = 50, prefix_last: bool = False) -> list[SearchHit]:
+        """Messages containing every word of `query` (taken literally; with `prefix_last`
+        the last word may be the start of a word), best match first; conversations in the
+        trash are left out."""
+        return search_messages(self._db, query, limit, prefix_last=prefix_last)

@@ -401,7 +401,7 @@ class ConversationSidebar(QWidget):
         found = []
 
         def search() -> None:
-            found.extend(self._history.search(query, limit=SEARCH_LIMIT))
+            found.extend(self._history.search(query, limit=SEARCH_LIMIT, prefix_last=True))
 
         if not self._attempt(search):
             return

@@ -339,6 +339,14 @@ def test_search_as_you_type_shows_highlighted_escaped_snippets(
     assert index.data(SearchRole.MESSAGE_ID) == message_id_of(history, cid)
 
 
+def test_a_half_typed_word_already_finds_messages(qtbot: QtBot, history: History) -> None:
+    conversation(history, "Sea animals", SLEEPY)
+    sidebar = make_sidebar(qtbot, history)
+    search_for(qtbot, sidebar, "ott")
+    assert sidebar.results_view.model().rowCount() == 1
+    assert not sidebar.no_results_label.isVisible()
+
+
 def message_id_of(history: History, cid: int) -> int:
     return history.active_path(cid)[-1].id
 

@@ -12,7 +12,7 @@ import sqlite_utils
 
 from app.errors import InvalidInputError, NotFoundError
 from app.store import MIGRATIONS, DocumentStatus, DocumentStore, History, StoredChunk, SummaryPart
-from app.store.documents import question_query
+from app.store.search import question_query
 
 
 @dataclass(frozen=True)

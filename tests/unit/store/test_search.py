@@ -91,3 +91,22 @@ def test_limit_caps_the_hits(history: History) -> None:
     for _ in range(5):
         history.add_message(cid, "user", "repeat")
     assert len(history.search("repeat", limit=3)) == 3
+
+
+def test_search_as_you_type_matches_the_start_of_the_last_word(history: History) -> None:
+    cid = history.create_conversation()
+    lantern = history.add_message(cid, "user", "the red lantern glows")
+    history.add_message(cid, "user", "a red lane")
+    assert history.search("red lant") == []  # whole words only, as the CLI wants
+    assert [hit.message_id for hit in history.search("red lant", prefix_last=True)] == [lantern]
+    # Only the last word is a prefix: the words before it are finished.
+    assert history.search("re lantern", prefix_last=True) == []
+    # A finished last word (followed by a space) is not a prefix either.
+    assert history.search("red lant ", prefix_last=True) == []
+
+
+@pytest.mark.parametrize("query", ['"', "*", "a AND -b*", "NEAR(x"])
+def test_prefix_search_input_never_raises(history: History, query: str) -> None:
+    cid = history.create_conversation()
+    history.add_message(cid, "user", "a b near x")
+    history.search(query, prefix_last=True)
