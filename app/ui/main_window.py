@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(right)
         column.addWidget(self.model_picker, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.transcript, 1)
-        self.summarize_panel = SummarizePanel()
+        self.summarize_panel = SummarizePanel(ModelPicker(self._library))
         self.summarize_panel.hide()
         column.addWidget(self.summarize_panel)
         column.addWidget(self.error_bar)
@@ -147,6 +147,8 @@ class MainWindow(QMainWindow):
 
     def _on_models_changed(self) -> None:
         self.model_picker.refresh(self._current_model_label())
+        loaded = self._session.model
+        self.summarize_panel.model_picker.refresh(str(loaded.path) if loaded else None)
 
     def _on_first_model(self, model_id: str) -> None:
         self.model_picker.refresh(model_id)
@@ -211,6 +213,9 @@ class MainWindow(QMainWindow):
         session.engine_crashed.connect(self._on_engine_crashed)
         self.transcript.action_requested.connect(self._on_message_action)
         self.summarize_panel.start_requested.connect(self._start_summary)
+        self.summarize_panel.model_picker.model_chosen.connect(
+            lambda _path, label: self._load_for(label)
+        )
         self.summarize_panel.cancel_requested.connect(session.stop)
         session.summary_progress.connect(self.summarize_panel.show_progress)
         session.summary_ready.connect(self._on_summary_ready)
@@ -342,7 +347,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_loaded(self, info: ModelInfo) -> None:
         self.status.show_model(info)
-        self.summarize_panel.show_model(info.name)
+        self.summarize_panel.model_picker.refresh(str(info.path))
         if info.warnings:
             self.error_bar.show_error(" ".join(info.warnings), False)
 

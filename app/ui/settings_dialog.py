@@ -39,6 +39,7 @@ from app.ui.dialog_parts import ok_cancel_buttons, problems_label
 CONTEXT_RANGE = (256, 131072)
 GPU_LAYERS_RANGE = (-1, 999)
 THREADS_MAX = 256
+MAX_DOCUMENT_MB = 2000
 KV_CACHE_TYPES = ("f16", "q8_0", "q4_0")
 THEME_CHOICES = (("system", "Same as the system"), ("light", "Light"), ("dark", "Dark"))
 OFFLINE_EXPLANATION = "No network at all; downloads and Hub search are disabled."
@@ -59,6 +60,8 @@ def settings_problems(settings: Settings) -> list[str]:
         problems.append(f"KV-cache type must be one of {', '.join(KV_CACHE_TYPES)}.")
     if settings.theme not in {name for name, _ in THEME_CHOICES}:
         problems.append("Theme must be system, light or dark.")
+    if not 1 <= settings.max_document_mb <= MAX_DOCUMENT_MB:
+        problems.append(f"The document size limit must be between 1 and {MAX_DOCUMENT_MB} MB.")
     problems += sampling_problems(settings.sampling)
     return problems
 
@@ -151,6 +154,9 @@ class SettingsDialog(QDialog):
             self.theme.addItem(label, name)
         self.models_dir_field, self.open_models_button = self._folder_row(models_dir, "Models")
         self.data_dir_field, self.open_data_button = self._folder_row(data_dir, "Data")
+        self.max_document_mb = int_spin_box(0, 100_000, "Document size limit")
+        self.max_document_mb.setSuffix(" MB")
+        self.max_document_mb.setToolTip("Larger documents are refused before they are read.")
         self.offline = QCheckBox("Offline mode")
         self.offline.setAccessibleName("Offline mode")
         self.offline.setAccessibleDescription(OFFLINE_EXPLANATION)
@@ -186,6 +192,7 @@ class SettingsDialog(QDialog):
         app.addRow("T&heme:", self.theme)
         app.addRow("Models folder:", _row(self.models_dir_field, self.open_models_button))
         app.addRow("Data folder:", _row(self.data_dir_field, self.open_data_button))
+        app.addRow("&Document size limit:", self.max_document_mb)
         app.addRow(self.offline)
         app.addRow(self.offline_explanation)
         layout = QVBoxLayout(self)
@@ -210,6 +217,7 @@ class SettingsDialog(QDialog):
         self.top_p.setValue(settings.sampling.top_p)
         self.max_tokens.setValue(settings.sampling.max_tokens)
         self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+        self.max_document_mb.setValue(settings.max_document_mb)
         self.offline.setChecked(settings.offline)
 
     def edited_settings(self) -> Settings:
@@ -228,6 +236,7 @@ class SettingsDialog(QDialog):
             ),
             theme=str(self.theme.currentData()),
             offline=self.offline.isChecked(),
+            max_document_mb=self.max_document_mb.value(),
         )
 
     def show_problems(self, problems: list[str]) -> None:

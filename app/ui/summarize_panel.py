@@ -30,8 +30,11 @@ from PySide6.QtWidgets import (
 from app.tasks.summarize import SummaryProgress, SummaryReady
 from app.tasks.summary_prompts import STYLE_NAMES, SummaryStyle
 from app.ui.icons import icon
+from app.ui.model_picker import ModelPicker
 from app.units import human_duration
 
+SAME_LANGUAGE = "Same as the document"
+LANGUAGES = ("English", "Deutsch", "Español", "Français", "Italiano", "Nederlands", "Português")
 STYLE_LABELS = {
     "brief": "Brief",
     "points": "Key points",
@@ -60,7 +63,8 @@ class SummarizePanel(QWidget):
     start_requested = Signal(object, object)
     cancel_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, model_picker: ModelPicker, parent: QWidget | None = None) -> None:
+        """`model_picker` chooses the model summaries use (the window loads it)."""
         super().__init__(parent)
         self.setAccessibleName("Summarize documents")
         self.queue: list[QueuedFile] = []
@@ -75,8 +79,14 @@ class SummarizePanel(QWidget):
         self.instruction.setAccessibleName("Custom instruction")
         self.instruction.setPlaceholderText("e.g. Summarize the risks for a board member")
         self.instruction.setVisible(False)
-        self.model_label = QLabel("No model loaded")
-        self.model_label.setAccessibleName("Model used for summaries")
+        self.language = QComboBox()
+        self.language.setAccessibleName("Summary language")
+        self.language.setEditable(True)  # any language the model knows can be typed
+        self.language.addItem(SAME_LANGUAGE)
+        self.language.addItems(LANGUAGES)
+        self.model_picker = model_picker
+        self.model_picker.setAccessibleName("Model used for summaries")
+        self.model_picker.setToolTip("The model that reads the documents")
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Summary progress")
         self.progress.setVisible(False)
@@ -99,7 +109,10 @@ class SummarizePanel(QWidget):
         options.addWidget(self.style_box)
         options.addWidget(self.instruction, 1)
         options.addStretch(1)
-        options.addWidget(self.model_label)
+        options.addWidget(QLabel("Language:"))
+        options.addWidget(self.language)
+        options.addWidget(QLabel("Model:"))
+        options.addWidget(self.model_picker)
         for button in (self.start_button, self.cancel_button, self.close_button):
             button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         actions = QHBoxLayout()
@@ -150,9 +163,11 @@ class SummarizePanel(QWidget):
 
     def chosen_style(self) -> SummaryStyle:
         key = self.style_box.currentData()
+        typed = self.language.currentText().strip()
+        language = None if typed in ("", SAME_LANGUAGE) else typed
         if key == "custom":
-            return SummaryStyle("brief", self.instruction.text().strip() or None)
-        return SummaryStyle(str(key))
+            return SummaryStyle("brief", self.instruction.text().strip() or None, language)
+        return SummaryStyle(str(key), language=language)
 
     def started(self, path: Path) -> None:
         """The window accepted the job for `path`."""
@@ -191,9 +206,6 @@ class SummarizePanel(QWidget):
         self.progress.setVisible(False)
         self.cancel_button.setEnabled(False)
         self.start_button.setEnabled(True)
-
-    def show_model(self, name: str | None) -> None:
-        self.model_label.setText(f"Model: {name}" if name else "No model loaded")
 
     # --- display -------------------------------------------------------------------------
 

@@ -77,6 +77,7 @@ def test_edited_settings_round_trip_through_the_file(qtbot: QtBot, settings_path
     type_into(qtbot, dialog.top_p, "0.8")
     type_into(qtbot, dialog.max_tokens, "512")
     dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
+    type_into(qtbot, dialog.max_document_mb, "120")
     click_check_box(qtbot, dialog.offline)
 
     with qtbot.waitSignal(dialog.settings_saved) as saved:
@@ -92,6 +93,7 @@ def test_edited_settings_round_trip_through_the_file(qtbot: QtBot, settings_path
         theme="dark",
         offline=True,
         hub_token="secret-token",  # not shown in the dialog, and kept
+        max_document_mb=120,
     )
     assert saved.args == [expected]
     assert load_settings(settings_path) == expected
@@ -136,6 +138,7 @@ def test_cancel_leaves_the_file_untouched(qtbot: QtBot, settings_path: Path) -> 
         ("context_length", "200000", "Context length must be between 256 and 131072"),
         ("temperature", "3", "Temperature must be between 0 and 2"),
         ("max_tokens", "0", "Max tokens must be between 1 and"),
+        ("max_document_mb", "0", "The document size limit must be between 1 and 2000 MB"),
     ],
 )
 def test_invalid_values_are_refused_with_a_message(
@@ -156,6 +159,7 @@ def test_invalid_values_are_refused_with_a_message(
     type_into(qtbot, dialog.context_length, "4096")
     type_into(qtbot, dialog.temperature, "0.7")
     type_into(qtbot, dialog.max_tokens, "1024")
+    type_into(qtbot, dialog.max_document_mb, "50")
     qtbot.mouseClick(dialog.ok_button, LEFT)
     assert not dialog.isVisible()
     assert len(saved) == 1

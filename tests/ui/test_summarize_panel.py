@@ -9,6 +9,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
+from app.catalog.library import ModelLibrary
 from app.store import DocumentStatus, DocumentStore
 from app.tasks.summarize import SummaryProgress
 from app.ui.main_window import MainWindow
@@ -39,7 +40,7 @@ def test_dropped_files_queue_and_each_opens_as_a_conversation(
     first.write_text("The first memo.\n\nIt is short.", encoding="utf-8")
     second.write_text("# Plan\n\nThe second memo.", encoding="utf-8")
     panel = window.summarize_panel
-    assert panel.model_label.text() == "Model: Scripted Tiny"
+    assert panel.model_picker.currentText().startswith("Scripted Tiny")
     ready: list[object] = []
     window._session.summary_ready.connect(ready.append)
     drop_files(window, [first, second])
@@ -107,3 +108,25 @@ def test_summarize_without_a_model_says_what_to_do(
     assert "choose a model first" in window.summarize_panel.files.item(0).text()
     assert window.error_bar.isVisible()
     assert "Choose a model" in window.error_bar.label.text()
+
+
+def test_the_panel_chooses_language_style_and_model(
+    qtbot: QtBot, window: MainWindow, scripted_model: Path
+) -> None:
+    panel = window.summarize_panel
+    assert panel.chosen_style().language is None  # the document's own language
+    panel.language.setCurrentText("Français")
+    panel.style_box.setCurrentIndex(panel.style_box.findData("custom"))
+    assert panel.instruction.isVisibleTo(panel)
+    panel.instruction.setText("List the risks")
+    style = panel.chosen_style()
+    assert (style.instruction, style.language) == ("List the risks", "Français")
+    assert style.language_rule == "Write in Français."
+    # The panel's own model list loads a model for the summaries.
+    ModelLibrary(window._runtime.models_dir).import_file(scripted_model)
+    window._on_models_changed()
+    panel.model_picker.setFocus()
+    with qtbot.waitSignal(window._session.model_loaded, timeout=LOAD_TIMEOUT):
+        qtbot.keyClick(panel.model_picker, Qt.Key.Key_Down)
+    assert window._session.model is not None
+    assert window._session.model.name == "Scripted Tiny"
