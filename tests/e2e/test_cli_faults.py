@@ -16,7 +16,7 @@ from tests.e2e.cli_helpers import HEARTH, conversation_ids, hearth
 
 def start_chat(model: Path, *args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [HEARTH, "chat", "--model", str(model), "--ctx", "4096", "--max-tokens", "4000", *args],
+        [HEARTH, "chat", "--model", str(model), "--ctx", "4096", "--max-tokens", "1500", *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
