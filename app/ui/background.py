@@ -113,3 +113,21 @@ def serial_pool() -> QThreadPool:
     pool.setMaxThreadCount(1)
     pool.setExpiryTimeout(-1)
     return pool
+
+
+def run_in_background(
+    owner: QObject,
+    pool: QThreadPool,
+    work: Callable[[CancelToken], Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[str], None],
+) -> BackgroundTask:
+    """Start `work` on `pool`; the task stays referenced by `owner` until it finishes."""
+    task = BackgroundTask(work, parent=owner)
+    task.succeeded.connect(on_success)
+    from app.errors import message_for_people
+
+    task.failed.connect(lambda error: on_failure(message_for_people(error)))
+    task.finished.connect(task.deleteLater)
+    task.start(pool)
+    return task

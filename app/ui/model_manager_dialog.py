@@ -1,14 +1,17 @@
 """The model manager: the catalog (with will-it-fit and downloads), installed models, Hub search.
 
-Downloads run in child processes (`DownloadProcess`); importing a file and searching the Hub
-run as `BackgroundTask`s on the dialog's own thread pool. With offline mode on, nothing here
-uses the network and the dialog says why downloads and search are off.
+Downloads run in child processes (`DownloadProcess`, shown by `DownloadControls`); importing
+a file, searching the Hub and listing a repo's files run as `BackgroundTask`s on the
+dialog's own thread pool (`run_in_background`). The Hub search tab is `HubSearchTab`. With
+offline mode on, nothing here uses the network and the dialog says why downloads and search
+are off.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -31,20 +33,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.catalog.catalog import CatalogModel, license_notice, load_catalog
+from app.catalog.catalog import CatalogModel, load_catalog
 from app.catalog.fit import FitVerdict, estimate_memory, judge_fit, recommend_model
 from app.catalog.library import InstalledModel, ModelLibrary
 from app.catalog.model_shape import shape_from_catalog
 from app.errors import HearthError, message_for_people
 from app.settings import Settings
-from app.ui.background import BackgroundTask, CancelToken
-from app.ui.download_process import DownloadProcess
+from app.ui.background import run_in_background
+from app.ui.download_controls import OFFLINE_REASON, DownloadControls
+from app.ui.hub_search_tab import HubSearchTab
 from app.units import human_size
 
-OFFLINE_REASON = (
-    "Offline mode is on, so Hearth does not use the network: downloads and Hub search are "
-    "off. Turn it off in Settings to download a model, or import a .gguf file you already have."
-)
 GGUF_FILTER = "GGUF models (*.gguf)"
 
 
@@ -66,22 +65,6 @@ class CatalogFit:
             for m in catalog
         }
         return cls(verdicts, recommend_model(catalog, total, available, n_ctx))
-
-
-def run_in_background(
-    owner: QObject,
-    pool: QThreadPool,
-    work: Callable[[CancelToken], Any],
-    on_success: Callable[[Any], None],
-    on_failure: Callable[[str], None],
-) -> BackgroundTask:
-    """Start `work` on `pool`; the task stays referenced by `owner` until it finishes."""
-    task = BackgroundTask(work, parent=owner)
-    task.succeeded.connect(on_success)
-    task.failed.connect(lambda error: on_failure(message_for_people(error)))
-    task.finished.connect(task.deleteLater)
-    task.start(pool)
-    return task
 
 
 def choose_gguf_file(parent: QWidget) -> Path | None:
@@ -107,103 +90,6 @@ def import_in_background(
         label.setText(message)
 
     run_in_background(owner, pool, lambda _token: library.import_file(path), on_imported, failed)
-
-
-class DownloadControls(QWidget):
-    """Download, progress, Pause/Resume/Cancel for one catalog model.
-
-    Signals:
-        download_finished(str): the model is installed (its id).
-    """
-
-    download_finished = Signal(str)
-
-    def __init__(
-        self, model: CatalogModel, library: ModelLibrary, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.model = model
-        self._library = library
-        self.process: DownloadProcess | None = None
-        self.download_button = QPushButton("Download")
-        self.pause_button = QPushButton("Pause")
-        self.resume_button = QPushButton("Resume")
-        self.cancel_button = QPushButton("Cancel")
-        self.progress_bar = QProgressBar()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        widgets: list[QWidget] = [self.download_button, self.progress_bar, self.pause_button]
-        for widget in [*widgets, self.resume_button, self.cancel_button, self.status]:
-            layout.addWidget(widget)
-        self.download_button.clicked.connect(self.request_download)
-        self.pause_button.clicked.connect(self.pause)
-        self.resume_button.clicked.connect(self._start)
-        self.cancel_button.clicked.connect(self.cancel)
-        self.show_state("installed" if library.find(model.id) else "idle")
-
-    def set_offline(self, offline: bool) -> None:
-        self.download_button.setEnabled(not offline)
-        self.resume_button.setEnabled(not offline)
-        self.download_button.setToolTip(OFFLINE_REASON if offline else "")
-
-    @Slot()
-    def request_download(self) -> None:
-        """Show the license first; download only if the user accepts it."""
-        answer = QMessageBox.question(
-            self,
-            f"Download {self.model.name}?",
-            f"{license_notice(self.model)}\n\nDownload {self.model.name} "
-            f"({human_size(self.model.size_bytes)}) now?",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self._start()
-
-    @Slot()
-    def pause(self) -> None:
-        if self.process is not None:
-            self.process.pause()
-
-    @Slot()
-    def cancel(self) -> None:
-        if self.process is not None:
-            self.process.cancel()
-
-    def stop_for_exit(self) -> None:
-        if self.process is not None:
-            self.process.stop_for_exit()
-
-    @Slot()
-    def _start(self) -> None:
-        if self.process is None:
-            self.process = DownloadProcess.for_catalog(self.model, self._library, self)
-            self.process.progress.connect(self._on_progress)
-            self.process.paused.connect(lambda: self.show_state("paused", "Paused"))
-            self.process.cancelled.connect(lambda: self.show_state("idle"))
-            self.process.failed.connect(lambda message: self.show_state("idle", message))
-            self.process.finished_ok.connect(self._on_finished)
-        self.show_state("running", "Starting…")
-        self.process.start()
-
-    @Slot(int, str)
-    def _on_progress(self, percent: int, text: str) -> None:
-        self.progress_bar.setValue(percent)
-        self.progress_bar.setToolTip(text)
-        self.status.setText(f"{percent}%")
-
-    @Slot(str)
-    def _on_finished(self, model_id: str) -> None:
-        self.show_state("installed")
-        self.download_finished.emit(model_id)
-
-    def show_state(self, state: str, message: str = "") -> None:
-        self.download_button.setVisible(state == "idle")
-        self.progress_bar.setVisible(state in ("running", "paused"))
-        self.pause_button.setVisible(state == "running")
-        self.resume_button.setVisible(state == "paused")
-        self.cancel_button.setVisible(state in ("running", "paused"))
-        self.status.setText("Installed" if state == "installed" else message)
 
 
 class ModelManagerDialog(QDialog):
@@ -235,7 +121,11 @@ class ModelManagerDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._catalog_tab(), "Catalog")
         self.tabs.addTab(self._installed_tab(), "Installed")
-        self.tabs.addTab(self._search_tab(), "Hub search")
+        self.hub_search = HubSearchTab(
+            self.library, settings, partial(run_in_background, self, self.pool)
+        )
+        self.hub_search.download_finished.connect(self._on_installed)
+        self.tabs.addTab(self.hub_search, "Hub search")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -249,7 +139,25 @@ class ModelManagerDialog(QDialog):
         """Pause running downloads (their parts stay for next time) and drain the pool."""
         for controls in self.downloads.values():
             controls.stop_for_exit()
+        self.hub_search.shutdown()
         self.pool.waitForDone()
+
+    # The Hub search tab's widgets, under the names the dialog has always had.
+    @property
+    def search_field(self) -> QLineEdit:
+        return self.hub_search.search_field
+
+    @property
+    def search_button(self) -> QPushButton:
+        return self.hub_search.search_button
+
+    @property
+    def search_results(self) -> QListWidget:
+        return self.hub_search.search_results
+
+    @property
+    def search_status(self) -> QLabel:
+        return self.hub_search.search_status
 
     # --- catalog -------------------------------------------------------------------------
 
@@ -272,7 +180,7 @@ class ModelManagerDialog(QDialog):
             table.setItem(row, 1, QTableWidgetItem(human_size(model.size_bytes)))
             table.setItem(row, 2, QTableWidgetItem(model.license.name))
             table.setItem(row, 3, fit_item)
-            controls = DownloadControls(model, self.library)
+            controls = DownloadControls.for_catalog(model, self.library)
             controls.set_offline(self.settings.offline)
             controls.download_finished.connect(self._on_installed)
             self.downloads[model.id] = controls
@@ -347,6 +255,7 @@ class ModelManagerDialog(QDialog):
         self._on_installed(model.id)
         if model.id in self.downloads:
             self.downloads[model.id].show_state("idle")
+        self.hub_search.show_removed(model.path)
 
     @Slot()
     def _choose_import(self) -> None:
@@ -362,63 +271,3 @@ class ModelManagerDialog(QDialog):
         self.import_button.setEnabled(True)
         self.installed_status.setText(f"Imported {model.name} as {model.id}.")
         self._on_installed(model.id)
-
-    # --- Hub search ----------------------------------------------------------------------
-
-    def _search_tab(self) -> QWidget:
-        self.search_field = QLineEdit()
-        self.search_field.setPlaceholderText("Search GGUF models on the Hugging Face Hub")
-        self.search_button = QPushButton("Search")
-        self.search_results = QListWidget()
-        self.search_status = QLabel(
-            OFFLINE_REASON
-            if self.settings.offline
-            else "Searching sends your search words to huggingface.co; nothing else."
-        )
-        self.search_status.setWordWrap(True)
-        for widget in (self.search_field, self.search_button):
-            widget.setEnabled(not self.settings.offline)
-        self.search_field.returnPressed.connect(self.search)
-        self.search_button.clicked.connect(self.search)
-        row = QHBoxLayout()
-        row.addWidget(self.search_field)
-        row.addWidget(self.search_button)
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        layout.addLayout(row)
-        layout.addWidget(self.search_results)
-        layout.addWidget(self.search_status)
-        return tab
-
-    @Slot()
-    def search(self) -> None:
-        query = self.search_field.text().strip()
-        if not query or self.settings.offline:
-            return
-        from app.catalog.hub import search_gguf_repos
-
-        self.search_button.setEnabled(False)
-        self.search_status.setText(f"Searching for {query!r}…")
-        run_in_background(
-            self,
-            self.pool,
-            lambda _token: search_gguf_repos(query),
-            self._on_search_results,
-            self._on_search_failed,
-        )
-
-    def _on_search_results(self, repos: list[Any]) -> None:
-        self.search_button.setEnabled(True)
-        self.search_results.clear()
-        for repo in repos:
-            gated = " — gated: needs the author's approval and a token" if repo.gated else ""
-            self.search_results.addItem(f"{repo.id}   {repo.downloads:,} downloads{gated}")
-        self.search_status.setText(
-            "Download a file from a repo with: hearth models download REPO FILENAME"
-            if repos
-            else "No GGUF repos match."
-        )
-
-    def _on_search_failed(self, message: str) -> None:
-        self.search_button.setEnabled(True)
-        self.search_status.setText(message)

@@ -17,13 +17,8 @@ from PySide6.QtWidgets import (
 from app.catalog.catalog import CatalogModel, license_notice, load_catalog
 from app.catalog.library import InstalledModel, ModelLibrary
 from app.settings import Settings
-from app.ui.model_manager_dialog import (
-    OFFLINE_REASON,
-    CatalogFit,
-    DownloadControls,
-    choose_gguf_file,
-    import_in_background,
-)
+from app.ui.download_controls import OFFLINE_REASON, DownloadControls
+from app.ui.model_manager_dialog import CatalogFit, choose_gguf_file, import_in_background
 from app.units import human_size
 
 INTRODUCTION = (
@@ -67,7 +62,7 @@ class OnboardingDialog(QDialog):
             f"{verdict.label.value}: {verdict.explanation}"
         )
         self.license_label = QLabel(license_notice(self.recommended))
-        self.download = DownloadControls(self.recommended, self.library)
+        self.download = DownloadControls.for_catalog(self.recommended, self.library)
         self.download.set_offline(settings.offline)
         self.download.download_finished.connect(self._finish)
         self.import_button = QPushButton("I already have a .gguf file…")

@@ -18,9 +18,12 @@ from app.catalog.fit import FitLabel
 from app.catalog.library import ModelLibrary
 from app.paths import resolve_paths
 from app.settings import Settings
+from app.ui.download_controls import OFFLINE_REASON
 from app.ui.download_process import DownloadProcess
+from app.ui.hub_search_tab import HubSearchTab
 from app.ui.model_manager_dialog import ModelManagerDialog
 from app.ui.onboarding_dialog import OnboardingDialog
+from app.units import human_size
 from tests.support.fake_hub import FakeHub
 from tests.support.tiny_gguf import write_random_model
 
@@ -248,6 +251,189 @@ def test_hub_search_lists_matching_repos(
     manager.search_button.click()
     qtbot.waitUntil(lambda: manager.search_results.count() == 1, timeout=WAIT_MS)
     assert manager.search_results.item(0).text().startswith(REPO)
+
+
+# --- Hub search: a repo's files, downloaded from the dialog ----------------------------------
+
+
+def choose_repo(qtbot: QtBot, manager: ModelManagerDialog, rows: int = 1) -> HubSearchTab:
+    """Search for "Random", choose the first repo, wait until its files are listed."""
+    manager.search_field.setText("Random")
+    manager.search_button.click()
+    qtbot.waitUntil(lambda: manager.search_results.count() == 1, timeout=WAIT_MS)
+    manager.search_results.setCurrentRow(0)
+    tab = manager.hub_search
+    qtbot.waitUntil(lambda: tab.files_table.rowCount() == rows, timeout=WAIT_MS)
+    return tab
+
+
+def show_files(qtbot: QtBot, tab: HubSearchTab, repo: str, rows: int) -> None:
+    tab.list_files(repo)
+    qtbot.waitUntil(lambda: tab.files_table.rowCount() == rows, timeout=WAIT_MS)
+
+
+def test_choosing_a_repo_lists_its_files_with_size_and_fit(
+    qtbot: QtBot, hub: FakeHub, manager: ModelManagerDialog, big_model: bytes
+) -> None:
+    tab = choose_repo(qtbot, manager)
+    table = tab.files_table
+    assert table.item(0, 0).text() == BIG
+    assert table.item(0, 1).text() == human_size(len(big_model))
+    assert table.item(0, 2).text() in {label.value for label in FitLabel}
+    assert "Estimated from the file size" in table.item(0, 2).toolTip()
+    assert manager.search_status.text() == f"1 GGUF file in {REPO}."
+    controls = tab.downloads[(REPO, BIG)]
+    assert table.cellWidget(0, 3).isAncestorOf(controls)
+    assert not controls.download_button.isHidden()  # not installed yet
+
+
+@pytest.mark.slow
+def test_a_hub_file_downloads_from_the_search_tab(
+    qtbot: QtBot,
+    hub: FakeHub,
+    manager: ModelManagerDialog,
+    library: ModelLibrary,
+    answers: list[str],
+) -> None:
+    hub.faults(REPO, BIG).throttle_bps = 2_000_000  # about 3 s: progress lines every ~2 s
+    controls = choose_repo(qtbot, manager).downloads[(REPO, BIG)]
+    seen: list[int] = []
+    with qtbot.waitSignal(manager.models_changed, timeout=WAIT_MS):
+        controls.download_button.click()
+        assert controls.process is not None
+        controls.process.progress.connect(lambda percent, _text: seen.append(percent))
+    assert f"{BIG} comes from {REPO} on the Hugging Face Hub" in answers[0]
+    assert f"{hub.url}/{REPO}" in answers[0]  # where its license is
+    assert seen, "no progress was shown"
+    assert controls.process.percent == 100
+    assert controls.status.text() == "Installed"
+    installed = library.find("random-5mb-f16")
+    assert installed is not None
+    assert installed.repo == REPO
+    assert installed.revision == hub.repo(REPO).commit  # the commit that was listed
+    assert manager.installed_table.rowCount() == 1
+
+
+def test_a_hub_file_notice_includes_the_gated_terms(
+    qtbot: QtBot, hub: FakeHub, manager: ModelManagerDialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gated = "hearth-test/Gated-GGUF"
+    hub.add_repo(gated, gated="manual")
+    hub.add_file(gated, "gated-Q4_K_M.gguf", size=4000)
+    tab = manager.hub_search
+    show_files(qtbot, tab, gated, rows=1)
+    assert "is a gated model" in tab.search_status.text()
+    asked: list[str] = []
+
+    def decline(_parent: object, _title: str, text: str, *_args: object) -> object:
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", decline)
+    controls = tab.downloads[(gated, "gated-Q4_K_M.gguf")]
+    controls.download_button.click()
+    assert asked[0].startswith(f"gated-Q4_K_M.gguf comes from {gated} on the Hugging Face Hub")
+    assert "is a gated model" in asked[0]
+    assert "(4 KB) now?" in asked[0]
+    assert controls.process is None  # declined: nothing started
+
+
+def test_a_split_model_shows_every_part_and_needs_them_all(
+    qtbot: QtBot, hub: FakeHub, manager: ModelManagerDialog
+) -> None:
+    split = "hearth-test/Split-GGUF"
+    parts = [f"big-Q8_0-0000{n}-of-00002.gguf" for n in (1, 2)]
+    for part in parts:
+        hub.add_file(split, part, size=3000)
+    tab = manager.hub_search
+    show_files(qtbot, tab, split, rows=2)
+    table = tab.files_table
+    assert [table.item(row, 0).text() for row in range(2)] == parts
+    assert "part 2 of 2" in table.item(1, 0).toolTip()
+    assert "needs all 2 parts" in tab.downloads[(split, parts[0])].toolTip()
+    assert "all 2 parts, 6 KB" in table.item(0, 2).toolTip()  # fit for the whole model
+    assert "needs all 2 parts" in tab.downloads[(split, parts[1])].offer.notice
+
+
+def test_a_downloaded_hub_file_shows_installed_until_it_is_removed(
+    qtbot: QtBot,
+    hub: FakeHub,
+    manager: ModelManagerDialog,
+    library: ModelLibrary,
+    big_model: bytes,
+    answers: list[str],
+) -> None:
+    destination = library.download_destination(REPO, BIG)
+    destination.parent.mkdir(parents=True)
+    destination.write_bytes(big_model)
+    manager.refresh_installed()
+    controls = choose_repo(qtbot, manager).downloads[(REPO, BIG)]
+    assert controls.status.text() == "Installed"
+    assert controls.download_button.isHidden()
+    manager.installed_table.selectRow(0)
+    with qtbot.waitSignal(manager.models_changed, timeout=WAIT_MS):
+        manager.remove_button.click()
+    assert not destination.exists()
+    assert not controls.download_button.isHidden()  # it can be downloaded again
+
+
+def test_listing_errors_show_in_the_status_label(
+    qtbot: QtBot, hub: FakeHub, manager: ModelManagerDialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub.add_file("hearth-test/No-GGUF", "README.md", size=10)
+    tab = manager.hub_search
+    show_files(qtbot, tab, REPO, rows=1)
+    cases = [
+        ("hearth-test/No-GGUF", "hearth-test/No-GGUF has no GGUF files"),
+        ("nobody/Nothing-GGUF", 'no repository named "nobody/Nothing-GGUF"'),
+    ]
+    for repo, expected in cases:
+        tab.list_files(repo)
+        qtbot.waitUntil(lambda e=expected: e in tab.search_status.text(), timeout=WAIT_MS)
+        assert tab.files_table.rowCount() == 0
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
+    tab.list_files(REPO)
+    unreachable = "could not reach the model hub"
+    qtbot.waitUntil(lambda: unreachable in tab.search_status.text(), timeout=WAIT_MS)
+
+
+def test_offline_mode_keeps_the_hub_tab_off_the_network(
+    qtbot: QtBot, hub: FakeHub, models_dir: Path
+) -> None:
+    dialog = open_manager(qtbot, models_dir, Settings(offline=True))
+    dialog.search_field.setText("Random")
+    dialog.hub_search.search()
+    dialog.hub_search.list_files(REPO)
+    dialog.shutdown()
+    assert hub.requests == []
+    assert dialog.search_status.text() == OFFLINE_REASON
+    assert dialog.search_results.count() == 0
+    assert dialog.hub_search.files_table.rowCount() == 0
+
+
+@pytest.mark.slow
+def test_a_hub_download_survives_showing_another_repo_and_pauses_on_shutdown(
+    qtbot: QtBot, hub: FakeHub, manager: ModelManagerDialog, answers: list[str]
+) -> None:
+    hub.faults(REPO, BIG).throttle_bps = 500_000
+    other = "hearth-test/Other-GGUF"
+    hub.add_file(other, "other-Q4_0.gguf", size=2048)
+    tab = choose_repo(qtbot, manager)
+    controls = tab.downloads[(REPO, BIG)]
+    controls.download_button.click()
+    assert controls.process is not None
+    part = part_of(controls.process)
+    qtbot.waitUntil(lambda: part.exists() and part.stat().st_size > 0, timeout=WAIT_MS)
+    show_files(qtbot, tab, other, rows=1)
+    qtbot.waitUntil(lambda: tab.files_table.item(0, 0).text() == "other-Q4_0.gguf")
+    assert controls.running  # parked outside the table, still downloading
+    show_files(qtbot, tab, REPO, rows=1)
+    qtbot.waitUntil(lambda: tab.files_table.item(0, 0).text() == BIG)
+    assert tab.files_table.cellWidget(0, 3).isAncestorOf(controls)  # the same controls
+    manager.shutdown()
+    assert not controls.running
+    assert part.exists()  # kept for Resume next time
+    assert not controls.process.dest.exists()
 
 
 # --- first run -------------------------------------------------------------------------------
