@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from app.engine.client import EngineClient
-from app.engine.protocol import ChatEvent, ChatMessage, SamplingParams, TextPiece
+from app.engine.protocol import SamplingParams, TextPiece
 from app.store import DocumentStore, History
 from app.tasks.chat_turn import TurnFinished, run_chat_turn
 from app.tasks.summarize import SummaryJob, SummaryReady
 from app.tasks.summary_prompts import SummaryStyle
 from tests.conftest import load_config
 from tests.support.documents import write_pdf
+from tests.support.recording_engine import RecordingEngine
 from tests.support.tiny_gguf import long_text
 
 FACT = "The harbor budget for copper lanterns is 4200 crowns."
 GREEDY = SamplingParams(temperature=0.0, max_tokens=32, seed=1)
-
-
-class RecordingEngine(EngineClient):
-    """The real engine client, remembering the messages of every chat request."""
-
-    def __init__(self, log_file: Path) -> None:
-        super().__init__(log_file)
-        self.prompts: list[Sequence[ChatMessage]] = []
-
-    def chat(
-        self,
-        messages: Sequence[ChatMessage],
-        sampling: SamplingParams | None = None,
-        reply_prefix: str = "",
-    ) -> Iterator[ChatEvent]:
-        self.prompts.append(messages)
-        return super().chat(messages, sampling, reply_prefix)
 
 
 @pytest.fixture
@@ -65,7 +48,7 @@ def test_a_follow_up_is_answered_from_the_right_page_and_cites_it(
         ready = summarized(tmp_path, recording_engine, history, scripted_model)
         chunks = DocumentStore(history).chunks(ready.document_id)
         assert [(c.first_page, c.last_page) for c in chunks] == [(p, p) for p in range(1, 7)]
-        recording_engine.prompts.clear()
+        recording_engine.calls.clear()
         events = list(
             run_chat_turn(
                 history,
@@ -75,7 +58,7 @@ def test_a_follow_up_is_answered_from_the_right_page_and_cites_it(
                 GREEDY,
             )
         )
-        ((system, *_),) = recording_engine.prompts
+        ((system, *_),) = [call.messages for call in recording_engine.calls]
         assert system.role == "system"
         assert "[Excerpt from harbor.pdf, page 4]" in system.content
         assert FACT in system.content
@@ -96,7 +79,7 @@ def test_conversations_without_documents_get_no_excerpts(
     with History.open(tmp_path / "hearth.db") as history:
         cid = history.create_conversation(system_prompt="Be kind.")
         list(run_chat_turn(history, recording_engine, cid, "copper lanterns?", GREEDY))
-        ((system, user),) = recording_engine.prompts
+        ((system, user),) = [call.messages for call in recording_engine.calls]
         assert user.content == "copper lanterns?"
         assert system.content == "Be kind."
         assert history.active_path(cid)[-1].content == "Hello, world!"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.engine.client import EngineClient
-from app.engine.protocol import ChatEvent, ChatMessage, ChatStats, SamplingParams, TextPiece
+from app.engine.protocol import SamplingParams, TextPiece
 from app.errors import (
     ContextOverflowError,
     DocumentNotFoundError,
@@ -41,6 +41,7 @@ from app.tasks.summarize import (
 from app.tasks.summary_prompts import STYLE_NAMES, STYLES, SummaryStyle, whole_prompt
 from tests.conftest import load_config
 from tests.support.documents import write_pdf
+from tests.support.recording_engine import Call, RecordingEngine
 from tests.support.tiny_gguf import long_text, write_random_model
 
 SAMPLING = SamplingParams(temperature=0.0, max_tokens=32, seed=1)
@@ -51,49 +52,6 @@ NOTE_TOKENS = 96  # the smallest note budget, which max_tokens=32 gets
 N_CTX = 1024
 PAGES = 12
 STOP_AT = 4  # the call during which the resume tests press Stop
-
-
-@dataclass(frozen=True)
-class Call:
-    """One chat request as the job sent it."""
-
-    messages: tuple[ChatMessage, ...]
-    max_tokens: int
-    prompt_tokens: int  # the templated prompt, counted by the model's own tokenizer
-
-    @property
-    def ask(self) -> str:
-        return self.messages[-1].content
-
-    @property
-    def is_map(self) -> bool:
-        return self.ask.startswith("This is part ")
-
-
-class RecordingEngine(EngineClient):
-    """An engine that records every chat call and how it ended; `stop_at = k` asks to stop
-    as call k starts."""
-
-    def __init__(self, log_file: Path) -> None:
-        super().__init__(log_file)
-        self.calls: list[Call] = []
-        self.stats: list[ChatStats] = []
-        self.stop_at: int | None = None
-
-    def chat(
-        self,
-        messages: Sequence[ChatMessage],
-        sampling: SamplingParams | None = None,
-        reply_prefix: str = "",
-    ) -> Iterator[ChatEvent]:
-        assert sampling is not None
-        self.calls.append(Call(tuple(messages), sampling.max_tokens, self.count_tokens(messages)))
-        if len(self.calls) == self.stop_at:
-            self.cancel()
-        for event in super().chat(messages, sampling, reply_prefix):
-            if isinstance(event, ChatStats):
-                self.stats.append(event)
-            yield event
 
 
 @dataclass(frozen=True)
