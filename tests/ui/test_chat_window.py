@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from app.catalog.library import ModelLibrary
 from app.runtime import Runtime
 from app.store import History
 from app.ui.chat_session import ChatSession
@@ -320,3 +321,33 @@ def test_the_draft_is_counted_against_the_context(
     qtbot.waitUntil(lambda: "/ 1,024 tokens" in window.composer.token_label.text(), timeout=5000)
     counted = int(window.composer.token_label.text().split(" ")[0].replace(",", ""))
     assert counted > len("How many tokens is this?") // 4
+
+
+def test_each_conversation_keeps_its_model_and_switching_loads_it(
+    qtbot: QtBot, window: MainWindow, scripted_model: Path, random_model: Path
+) -> None:
+    library = ModelLibrary(window._runtime.models_dir)
+    scripted = library.import_file(scripted_model)
+    randomish = library.import_file(random_model)
+    window.model_picker.refresh()
+    first = window.new_conversation()
+    session = window._session
+    with qtbot.waitSignal(session.model_loaded, timeout=LOAD_TIMEOUT):
+        window.model_picker.model_chosen.emit(scripted.path, scripted.id)
+    second = window.new_conversation()
+    loading: list[str] = []
+    session.state_changed.connect(loading.append)
+    with qtbot.waitSignal(session.model_loaded, timeout=LOAD_TIMEOUT) as loaded:
+        window.model_picker.model_chosen.emit(randomish.path, randomish.id)
+        # The window stays usable while the model loads: typing goes on.
+        qtbot.keyClicks(window.composer.editor, "still typing")
+    assert loaded.args[0].name == "Random Tiny"
+    assert "loading" in loading
+    assert window.composer.text() == "still typing"
+    assert window._history.get_conversation(second).model == randomish.id
+    assert window._history.get_conversation(first).model == scripted.id
+    # Opening the first conversation again brings its own model back.
+    with qtbot.waitSignal(session.model_loaded, timeout=LOAD_TIMEOUT) as loaded:
+        window.open_conversation(first)
+    assert loaded.args[0].name == "Scripted Tiny"
+    assert window.model_picker.currentData() == (str(scripted.path), scripted.id)
