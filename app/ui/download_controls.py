@@ -67,6 +67,13 @@ class DownloadControls(QWidget):
         self.pause_button = QPushButton("Pause")
         self.resume_button = QPushButton("Resume")
         self.cancel_button = QPushButton("Cancel")
+        for button, verb in (
+            (self.download_button, "Download"),
+            (self.pause_button, "Pause downloading"),
+            (self.resume_button, "Resume downloading"),
+            (self.cancel_button, "Cancel downloading"),
+        ):
+            button.setAccessibleName(f"{verb} {offer.name}")
         self.progress_bar = QProgressBar()
         self.status = QLabel()
         self.status.setWordWrap(True)

@@ -124,8 +124,10 @@ class HubSearchTab(QWidget):
         # outside the table) while another repo is shown, so the download goes on.
         self.downloads: dict[tuple[str, str], DownloadControls] = {}
         self.search_field = QLineEdit()
+        self.search_field.setAccessibleName("Search the Hugging Face Hub")
         self.search_field.setPlaceholderText("Search GGUF models on the Hugging Face Hub")
         self.search_button = QPushButton("Search")
+        self.search_button.setAccessibleName("Search the Hub")
         self.search_results = QListWidget()
         self.files_table = self._files_table()
         self.search_status = QLabel(OFFLINE_REASON if settings.offline else PRIVACY_NOTE)

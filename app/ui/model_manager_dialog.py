@@ -206,6 +206,8 @@ class ModelManagerDialog(QDialog):
         self.installed_table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.remove_button = QPushButton("Remove")
         self.import_button = QPushButton("Import .gguf…")
+        self.remove_button.setAccessibleName("Remove the selected model")
+        self.import_button.setAccessibleName("Import a .gguf file")
         self.installed_status = QLabel()
         self.installed_status.setWordWrap(True)
         self.remove_button.clicked.connect(self.remove_selected)
