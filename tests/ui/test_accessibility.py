@@ -47,9 +47,7 @@ def test_every_control_of_the_model_manager_has_a_name(qtbot: QtBot, window: Mai
     assert unnamed_controls(window._model_manager) == []
 
 
-def test_every_control_of_first_run_onboarding_has_a_name(
-    qtbot: QtBot, window: MainWindow
-) -> None:
+def test_every_control_of_first_run_onboarding_has_a_name(qtbot: QtBot, window: MainWindow) -> None:
     window.start_onboarding_if_needed()  # no model is installed: the dialog opens
     assert window._onboarding is not None
     assert unnamed_controls(window._onboarding) == []
