@@ -161,10 +161,8 @@ class ChatSession(QObject):
     def summarize(
         self, path: Path, style: SummaryStyle, sampling: SamplingParams, max_bytes: int
     ) -> bool:
-        """Summarize `path` with the loaded model (after any load still queued); reports
-        summary_progress, then summary_ready or summary_failed. False if busy."""
-        if self._turn is not None or self.state not in ("ready", "loading"):
-            return False
+        """Summarize `path` with the loaded model; reports summary_progress, then
+        summary_ready or summary_failed. False if busy or no model is ready."""
         database = self._database
 
         def work(_token: CancelToken) -> Iterator[SummaryEvent]:
@@ -172,14 +170,7 @@ class ChatSession(QObject):
                 job = SummaryJob(history, self._engine, path, style, sampling, max_bytes=max_bytes)
                 yield from job.run()
 
-        task = self._task(work, on_cancel=self._engine.cancel)
-        task.yielded.connect(self._on_summary_event)
-        task.failed.connect(self._on_summary_failed)
-        task.finished.connect(self._on_turn_done)
-        self._turn = task
-        self._set_state("generating")
-        task.start(self._pool)
-        return True
+        return self._start_turn(work, self._on_summary_event, self._on_summary_failed)
 
     def _on_summary_event(self, event: object) -> None:
         if isinstance(event, SummaryProgress):
@@ -192,13 +183,20 @@ class ChatSession(QObject):
             self.model = None
         self.summary_failed.emit(message_for_people(error), isinstance(error, SummaryStopped))
 
-    def _start_turn(self, work: Callable[[CancelToken], Iterator[TurnEvent]]) -> bool:
+    def _start_turn(
+        self,
+        work: Callable[[CancelToken], Iterator[object]],
+        on_event: Callable[[object], None] | None = None,
+        on_failed: Callable[[object], None] | None = None,
+    ) -> bool:
+        """Run a generating job (a turn by default, or a summary) when the model is ready;
+        Stop cancels it and the state goes back to ready when it ends."""
         if self._turn is not None or self.model is None or self.state != "ready":
             return False
         self._set_state("generating")
         task = self._task(work, on_cancel=self._engine.cancel)
-        task.yielded.connect(self._on_turn_event)
-        task.failed.connect(self._on_turn_failed)
+        task.yielded.connect(on_event or self._on_turn_event)
+        task.failed.connect(on_failed or self._on_turn_failed)
         task.finished.connect(self._on_turn_done)
         self._turn = task
         task.start(self._pool)

@@ -305,6 +305,8 @@ class MainWindow(QMainWindow):
             settings.max_document_mb * 1024 * 1024,
         ):
             self.summarize_panel.started(path)
+        elif self._session.state == "loading":
+            self.summarize_panel.refused(path, "waits until the model has loaded")
         else:
             self.summarize_panel.refused(path, "waits until the reply being written is done")
 
