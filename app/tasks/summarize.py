@@ -124,7 +124,7 @@ class SummaryJob:
         document = extract_document(self._path, self._max_bytes)
         n_ctx = model.n_ctx
         plan_tokens = self._note_budget(n_ctx)
-        chunk_budget = self._chunk_budget(document, n_ctx, plan_tokens)
+        chunk_budget = self._chunk_budget(n_ctx, plan_tokens)
         group_size = self._group_size(self._path.name, n_ctx, plan_tokens)
         job_key = hashlib.sha256(
             "\x1f".join(
@@ -145,7 +145,9 @@ class SummaryJob:
         if stored is None:
             chunks = chunk_document(document, chunk_budget, self._engine.count_texts)
             plan = self._plan(chunks, n_ctx, plan_tokens, group_size)  # may refuse: save nothing
-            document_id, conversation_id = self._start(document, sha256, job_key, chunks)
+            document_id, conversation_id = self._start(
+                document, sha256, job_key, chunk_budget, chunks
+            )
             stored_chunks = self._store.chunks(document_id)
         else:
             document_id, conversation_id = stored.id, stored.conversation_id
@@ -174,7 +176,7 @@ class SummaryJob:
         """Notes are short: an eighth of the context, between 96 and 512 tokens."""
         return max(96, min(512, n_ctx // 8, self._sampling.max_tokens))
 
-    def _chunk_budget(self, document: Document, n_ctx: int, note_tokens: int) -> int:
+    def _chunk_budget(self, n_ctx: int, note_tokens: int) -> int:
         """What a chunk may hold so that its map call fits, and at most half the context
         (so a chunk also fits beside a follow-up question and its answer)."""
         name = self._path.name
@@ -226,7 +228,12 @@ class SummaryJob:
     # --- the job ------------------------------------------------------------------------------
 
     def _start(
-        self, document: Document, sha256: str, job_key: str, chunks: Sequence[Chunk]
+        self,
+        document: Document,
+        sha256: str,
+        job_key: str,
+        chunk_budget: int,
+        chunks: Sequence[Chunk],
     ) -> tuple[int, int]:
         """A new conversation with the request as the user's message and the document."""
         name = self._path.name
@@ -243,7 +250,7 @@ class SummaryJob:
             size_bytes=self._path.stat().st_size,
             sha256=sha256,
             page_count=document.page_count,
-            chunk_budget=chunks[0].tokens if chunks else 0,
+            chunk_budget=chunk_budget,
             job_key=job_key,
             chunks=chunks,
         )
