@@ -214,13 +214,15 @@ def _document_context(
     """Excerpts of the conversation's documents that answer the newest message, in the
     room left beside it, the system prompt and the reply (older turns may then be left
     out, as usual, and the user is told)."""
-    if not path or not DocumentStore(history).for_conversation(path[-1].conversation_id):
+    store = DocumentStore(history)
+    documents = store.for_conversation(path[-1].conversation_id) if path else []
+    if not documents:
         return None  # most conversations: no document, no extra round trip
     model = _loaded_model(engine)
     question = path[-1].content
     question_tokens, system_tokens = engine.count_texts([question, system_prompt or ""])
     budget = model.n_ctx - reserve - question_tokens - system_tokens - TEMPLATE_ALLOWANCE
-    return document_context(history, path[-1].conversation_id, question, budget, engine.count_texts)
+    return document_context(store, documents, question, budget, engine.count_texts)
 
 
 def _stats_record(stats: ChatStats) -> dict[str, object]:

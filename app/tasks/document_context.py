@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.documents.chunking import describe_location
-from app.store import DocumentStore, History, StoredChunk, StoredDocument
+from app.store import DocumentStore, StoredChunk, StoredDocument
 
 CANDIDATES = 6  # chunks considered per question (the best that fit are used)
 JOIN_TOKENS = 4  # the blank lines between the instruction and the excerpts
@@ -43,18 +43,14 @@ class DocumentContext:
 
 
 def document_context(
-    history: History,
-    conversation_id: int,
+    store: DocumentStore,
+    documents: Sequence[StoredDocument],
     question: str,
     budget_tokens: int,
     count_texts: TextCounter,
 ) -> DocumentContext | None:
-    """The excerpts that answer `question` within `budget_tokens` (counted with the model's
-    own tokenizer); None when the conversation has no document or there is no room."""
-    store = DocumentStore(history)
-    documents = store.for_conversation(conversation_id)
-    if not documents:
-        return None
+    """The excerpts of `documents` (a conversation's) that answer `question` within
+    `budget_tokens`, counted with the model's own tokenizer; None when there is no room."""
     candidates = [
         (document, chunk)
         for document in documents
