@@ -13,7 +13,8 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.errors import HearthError
+from app.commands.job_output import CANCELLED_EXIT_CODE
+from app.errors import HearthError, JobCancelled
 
 log = logging.getLogger("hearth.cli")
 
@@ -44,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return open_window(args.conversation)
         return int(args.run(args))
+    except JobCancelled as exc:  # the user pressed Ctrl+C: what was done is kept
+        print(f"hearth: {exc.message}", file=sys.stderr)
+        return CANCELLED_EXIT_CODE
     except HearthError as exc:
         log.info("command failed: %s", exc.message)
         print(f"hearth: {exc.message}", file=sys.stderr)

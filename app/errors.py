@@ -35,7 +35,19 @@ class EngineError(HearthError):
     """The engine refused a request (nothing loaded, a bad setting, a failed decode)."""
 
 
-class LoadCancelled(HearthError):  # noqa: N818  (an outcome the user asked for)
+# Stopping is an outcome the user asked for, not a failure: hence no "Error" suffix.
+class JobCancelled(HearthError):  # noqa: N818
+    """A job was stopped because the user asked; what it had done is kept.
+
+    `result` is whatever the job had produced by then (a stopped reply's statistics), so
+    the caller can still show it."""
+
+    def __init__(self, message: str, result: object = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class LoadCancelled(JobCancelled):
     """Loading a model was stopped by the user; nothing is loaded."""
 
 
@@ -146,7 +158,3 @@ class PasswordProtectedError(DocumentError):
 
 class NoTextLayerError(DocumentError):
     """The PDF has pages but no text layer (scanned pages; Hearth does no OCR)."""
-
-
-class SummaryStopped(HearthError):  # noqa: N818  (an outcome the user asked for)
-    """A document summary was stopped; the parts already done are kept for resuming."""

@@ -8,21 +8,20 @@ not the program.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import Any
 
 from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
+from app.commands.job_output import EventPrinter, exit_code, run_job
 from app.engine.client import EngineClient
-from app.engine.protocol import SamplingParams, TextPiece
-from app.errors import InvalidInputError
+from app.engine.protocol import LoadConfig, ModelInfo, SamplingParams
+from app.errors import InvalidInputError, JobCancelled
 from app.runtime import Runtime
 from app.settings import Settings
 from app.store import Conversation, History
-from app.tasks.chat_turn import HistoryTrimmed, TurnFinished, run_chat_turn
+from app.tasks.chat_turn import ChatTurnJob, TurnFinished
+from app.tasks.load_model import LoadModelJob
 from app.tasks.sampling import resolve_sampling
 
 
@@ -51,7 +50,7 @@ def run_chat(args: argparse.Namespace) -> int:
             args.model or (existing.model if existing else None),
             ModelLibrary(runtime.models_dir),
         )
-        info = engine.load(runtime.load_config(model.path, args.ctx))
+        info = load_model(engine, runtime.load_config(model.path, args.ctx))
         for warning in info.warnings:
             print(f"hearth: warning: {warning}", file=sys.stderr)
         conversation = _prepare_conversation(history, existing, args, settings, model.label)
@@ -149,36 +148,22 @@ def _turn(
     text: str,
     sampling: SamplingParams,
     stats: bool,
-    out: TextIO = sys.stdout,
 ) -> int:
-    status = "complete"
-    with ctrl_c_cancels(engine):
-        for event in run_chat_turn(history, engine, conversation_id, text, sampling):
-            if isinstance(event, TextPiece):
-                out.write(event.text)
-                out.flush()
-            elif isinstance(event, HistoryTrimmed):
-                print(
-                    f"hearth: note: {event.omitted_messages} older messages were left out "
-                    "so the conversation fits the model's context.",
-                    file=sys.stderr,
-                )
-            elif isinstance(event, TurnFinished):
-                status = event.status
-                out.write("\n")
-                out.flush()
-                if status == "stopped":
-                    print("hearth: reply stopped.", file=sys.stderr)
-                if stats:
-                    print(event.stats.summary_line(), file=sys.stderr, flush=True)
-    return 130 if status == "stopped" else 0
+    printer = EventPrinter()
+    done = run_job(ChatTurnJob.send(history, engine, conversation_id, text, sampling), printer)
+    finished = done.result
+    if isinstance(finished, TurnFinished):
+        printer.out.write("\n")
+        printer.out.flush()
+    code = exit_code(done)
+    if stats and isinstance(finished, TurnFinished):
+        print(finished.stats.summary_line(), file=sys.stderr, flush=True)
+    return code
 
 
-@contextmanager
-def ctrl_c_cancels(engine: EngineClient) -> Iterator[None]:
-    """While a reply streams, Ctrl+C asks the engine to stop instead of ending Hearth."""
-    previous = signal.signal(signal.SIGINT, lambda _sig, _frame: engine.cancel())
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+def load_model(engine: EngineClient, config: LoadConfig) -> ModelInfo:
+    """Load the model a command runs on; Ctrl+C stops it (JobCancelled: exit code 130)."""
+    done = run_job(LoadModelJob(engine, config), lambda _event: None)
+    if not isinstance(done.result, ModelInfo):
+        raise JobCancelled(done.message)
+    return done.result

@@ -16,14 +16,13 @@ from typing import Any
 
 from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
-from app.commands.chat import ctrl_c_cancels
-from app.engine.protocol import TextPiece
+from app.commands.chat import load_model
+from app.commands.job_output import EventPrinter, exit_code, run_job
 from app.errors import InvalidInputError
 from app.runtime import Runtime
 from app.tasks.sampling import resolve_sampling
-from app.tasks.summarize import SummaryJob, SummaryProgress, SummaryReady
+from app.tasks.summarize import SummaryJob, SummaryReady
 from app.tasks.summary_prompts import STYLE_NAMES, SummaryStyle
-from app.units import human_duration
 
 
 def add_parser(commands: Any) -> None:
@@ -44,7 +43,7 @@ def run_summarize(args: argparse.Namespace) -> int:
     settings = runtime.settings
     with runtime.open_history() as history, runtime.new_engine() as engine:
         model = resolve_model(args.model, ModelLibrary(runtime.models_dir))
-        engine.load(runtime.load_config(model.path, args.ctx))
+        load_model(engine, runtime.load_config(model.path, args.ctx))
         sampling = resolve_sampling({}, settings.sampling)
         job = SummaryJob(
             history,
@@ -54,25 +53,14 @@ def run_summarize(args: argparse.Namespace) -> int:
             sampling,
             max_bytes=settings.max_document_mb * 1024 * 1024,
         )
-        with ctrl_c_cancels(engine):
-            for event in job.run():
-                if isinstance(event, SummaryProgress):
-                    print(_progress_line(event), file=sys.stderr, flush=True)
-                elif isinstance(event, TextPiece):
-                    sys.stdout.write(event.text)
-                    sys.stdout.flush()
-                elif isinstance(event, SummaryReady):
-                    sys.stdout.write("\n")
-                    print(
-                        f"hearth: saved as conversation {event.conversation_id}; ask about "
-                        f"it with: hearth chat --conversation {event.conversation_id}",
-                        file=sys.stderr,
-                    )
-    return 0
-
-
-def _progress_line(progress: SummaryProgress) -> str:
-    line = f"part {progress.part} of {progress.total}"
-    if progress.eta_seconds is not None:
-        line += f" (about {human_duration(progress.eta_seconds)} left)"
-    return line
+        printer = EventPrinter()
+        done = run_job(job, printer)
+    if isinstance(done.result, SummaryReady):
+        ready = done.result
+        printer.out.write("\n")
+        print(
+            f"hearth: saved as conversation {ready.conversation_id}; ask about it with: "
+            f"hearth chat --conversation {ready.conversation_id}",
+            file=sys.stderr,
+        )
+    return exit_code(done)

@@ -17,7 +17,7 @@ import logging
 import multiprocessing
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -129,6 +129,18 @@ class EngineClient:
 
         `on_progress` hears the fraction loaded (0.0 to 1.0) as it grows. `cancel()` stops
         the load part-way: LoadCancelled, and no model is loaded."""
+        steps = self.load_steps(config)
+        while True:
+            try:
+                fraction = next(steps)
+            except StopIteration as done:
+                info: ModelInfo = done.value
+                return info
+            if on_progress is not None:
+                on_progress(fraction)
+
+    def load_steps(self, config: LoadConfig) -> Generator[float, None, ModelInfo]:
+        """`load`, yielding the fraction loaded as it grows and returning the ModelInfo."""
         if not self.is_running:
             self.start()
         self._config = config
@@ -136,8 +148,8 @@ class EngineClient:
         try:
             rid = self._send("load", config)
             while not (reply := self._next_reply(rid)).final:
-                if on_progress is not None and isinstance(reply.event, LoadProgress):
-                    on_progress(reply.event.fraction)
+                if isinstance(reply.event, LoadProgress):
+                    yield reply.event.fraction
             info = _unwrap(reply.event)
         except EngineCrashedError as exc:
             raise ModelFileError(

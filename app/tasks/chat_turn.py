@@ -1,104 +1,50 @@
-"""One chat turn: the user's message in, a streamed and continuously saved reply out.
+"""A chat turn as a job: the user's message in, a streamed and continuously saved reply out.
 
-The writing rule lives here: the user's message is committed before generation starts; the
-reply is saved as it streams (ReplyWriter) and always ends with an explicit status, whatever
-happens: complete, stopped (cancelled), or failed (with the reason). The CLI and the window
-both drive this same generator.
+Three kinds, one job: `send` (a new message, or an edit: the new text under the edited
+message's parent, a branch beside the old one), `regenerate` (another reply to a message,
+a new branch) and `resume` (carry on a reply that stopped part-way, in the same message).
+The user's message is committed before generation starts; the reply is written by the one
+rule in reply_stream.py. The CLI and the window both run these jobs.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from types import EllipsisType
 
 from app.engine.client import EngineClient
-from app.engine.protocol import ChatMessage, ChatStats, ModelInfo, SamplingParams, TextPiece
-from app.errors import EngineError, HearthError, InvalidInputError
-from app.store import DocumentStore, History, Message, MessageStatus, ReplyWriter, Role
-from app.tasks.context_budget import fit_history, reply_budget
-from app.tasks.document_context import DocumentContext, document_context
-
-
-@dataclass(frozen=True)
-class HistoryTrimmed:
-    """Older messages were left out of the prompt so that it fits the context."""
-
-    omitted_messages: int
-    prompt_tokens: int
+from app.engine.protocol import ChatStats, ModelInfo, SamplingParams, TextPiece
+from app.errors import InvalidInputError, JobCancelled
+from app.store import History, Message, MessageStatus, ReplyWriter, Role
+from app.tasks.context_budget import reply_budget
+from app.tasks.engine_job import EngineJob, HistorySource, use_history
+from app.tasks.job import ContextTrimmed, JobWork, Saved
+from app.tasks.reply_stream import record_failure, stream_reply
+from app.tasks.turn_prompt import build_turn_prompt
 
 
 @dataclass(frozen=True)
 class TurnFinished:
+    """A chat job's result (also of a stopped one)."""
+
+    conversation_id: int
     user_message_id: int
     reply_message_id: int | None
-    status: str
+    status: MessageStatus
     stats: ChatStats
 
 
-TurnEvent = HistoryTrimmed | TextPiece | TurnFinished
+@dataclass(frozen=True)
+class TurnStart:
+    """Where the reply goes: under `user_id`, into a new message or through `writer`
+    onto the end of `reply_prefix` (a reply being continued)."""
 
-TEMPLATE_ALLOWANCE = 64  # role markers of the system and user messages and the reply start
-
-FINISH_STATUS = {
-    "stop": "complete",
-    "length": "complete",
-    "context": "complete",
-    "cancelled": "stopped",
-}
+    user_id: int
+    writer: ReplyWriter | None = None
+    reply_prefix: str = ""
 
 
-def prompt_messages(
-    system_prompt: str | None, path: list[Message]
-) -> tuple[ChatMessage | None, list[ChatMessage]]:
-    """The system message and the turns to send, from the stored path to the new message."""
-    system = ChatMessage("system", system_prompt) if system_prompt else None
-    turns = [
-        ChatMessage("user", m.content)
-        if m.role == Role.USER
-        else ChatMessage("assistant", m.content)
-        for m in path
-        if m.role == Role.USER or (m.role == Role.ASSISTANT and m.content)
-    ]
-    return system, turns
-
-
-def run_chat_turn(
-    history: History,
-    engine: EngineClient,
-    conversation_id: int,
-    user_text: str,
-    sampling: SamplingParams,
-    parent_id: int | EllipsisType | None = ...,
-) -> Iterator[TurnEvent]:
-    """Add `user_text` and stream the model's reply, saving as it goes.
-
-    The message goes under the conversation's active leaf, or under `parent_id`: editing a
-    message is sending its new text under the same parent, a new branch beside the old one.
-    """
-    model = _loaded_model(engine)
-    user_id = history.add_message(
-        conversation_id, "user", user_text, parent_id=parent_id, model=model.name
-    )
-    yield from _stream_reply(history, engine, conversation_id, user_id, sampling)
-
-
-def regenerate_reply(
-    history: History,
-    engine: EngineClient,
-    conversation_id: int,
-    user_message_id: int,
-    sampling: SamplingParams,
-) -> Iterator[TurnEvent]:
-    """Stream another reply to an existing user message: a new branch, the old one kept."""
-    _loaded_model(engine)
-    message = history.get_message(user_message_id)
-    if message.conversation_id != conversation_id or message.role != "user":
-        raise InvalidInputError("A reply can only be regenerated for one of your messages.")
-    history.set_active_leaf(conversation_id, user_message_id)
-    yield from _stream_reply(history, engine, conversation_id, user_message_id, sampling)
-
+Prepare = Callable[[History, ModelInfo], TurnStart]
 
 CONTINUABLE = frozenset({MessageStatus.STOPPED, MessageStatus.INTERRUPTED, MessageStatus.FAILED})
 
@@ -113,121 +59,133 @@ def can_continue(message: Message) -> bool:
     )
 
 
-def continue_reply(
-    history: History,
-    engine: EngineClient,
-    conversation_id: int,
-    reply_message_id: int,
-    sampling: SamplingParams,
-) -> Iterator[TurnEvent]:
-    """Carry on an unfinished reply in place: the model continues its own text, and the new
-    text is appended to the same message (no new branch; nothing already written changes)."""
-    _loaded_model(engine)
-    message = history.get_message(reply_message_id)
-    if message.conversation_id != conversation_id or not can_continue(message):
-        raise InvalidInputError("Only a reply that stopped part-way can be continued.")
-    assert message.parent_id is not None
-    history.set_active_leaf(conversation_id, reply_message_id)
-    writer = ReplyWriter.continuing(history, reply_message_id)
-    yield from _stream_reply(
-        history, engine, conversation_id, message.parent_id, sampling, writer, message.content
-    )
+class ChatTurnJob(EngineJob):
+    """One reply in conversation `conversation_id`; build it with a classmethod."""
 
+    title = "The reply"
 
-def _loaded_model(engine: EngineClient) -> ModelInfo:
-    if engine.model is None:
-        raise EngineError("No model is loaded. Load a model first.")
-    return engine.model
+    def __init__(
+        self,
+        history: HistorySource,
+        engine: EngineClient,
+        conversation_id: int,
+        sampling: SamplingParams,
+        prepare: Prepare,
+    ) -> None:
+        super().__init__(engine)
+        self.conversation_id = conversation_id
+        self._history = history
+        self._sampling = sampling
+        self._prepare = prepare
 
+    @classmethod
+    def send(
+        cls,
+        history: HistorySource,
+        engine: EngineClient,
+        conversation_id: int,
+        text: str,
+        sampling: SamplingParams,
+        *,
+        editing: int | None = None,
+    ) -> ChatTurnJob:
+        """`text` under the conversation's active leaf, or, `editing` a message, under
+        that message's parent: a new branch beside the old one."""
 
-def _stream_reply(
-    history: History,
-    engine: EngineClient,
-    conversation_id: int,
-    user_id: int,
-    sampling: SamplingParams,
-    writer: ReplyWriter | None = None,
-    reply_prefix: str = "",
-) -> Iterator[TurnEvent]:
-    """Generate the reply to `user_id` (the writing rule): into a new assistant message, or
-    through `writer` onto the end of `reply_prefix`, the reply being continued."""
-    model = _loaded_model(engine)
-    conversation = history.get_conversation(conversation_id)
-    engine.reset_cancel()  # a Stop from before this turn is not meant for it
-    if writer is None:
-        writer = ReplyWriter(history, conversation_id, user_id, model=model.name)
-    finished = False
-    try:
-        path = history.path_to(user_id)
-        reserve = reply_budget(sampling.max_tokens, model.n_ctx)
-        documents = (
-            None
-            if reply_prefix
-            else _document_context(history, engine, path, conversation.system_prompt, reserve)
-        )
-        system_prompt = conversation.system_prompt
-        if documents is not None:
-            system_prompt = "\n\n".join(filter(None, [system_prompt, documents.prompt]))
-        system, turns = prompt_messages(system_prompt, path)
-        fitted = fit_history(
-            lambda messages: engine.count_tokens(messages, reply_prefix=reply_prefix),
-            system,
-            turns,
-            model.n_ctx,
-            reserve,
-        )
-        if fitted.omitted_messages:
-            yield HistoryTrimmed(fitted.omitted_messages, fitted.prompt_tokens)
-        for event in engine.chat(fitted.messages, sampling, reply_prefix):
-            if isinstance(event, TextPiece):
-                writer.append(event.text)
-                yield event
+        def prepare(history: History, model: ModelInfo) -> TurnStart:
+            if editing is None:
+                user_id = history.add_message(conversation_id, "user", text, model=model.name)
             else:
-                if documents is not None and event.finish_reason != "cancelled":
-                    sources = f"\n\n*{documents.sources_line()}*"
-                    writer.append(sources)
-                    yield TextPiece(sources)
-                status = FINISH_STATUS[event.finish_reason]
-                reply_id = writer.finish(status, stats=_stats_record(event))
-                finished = True
-                yield TurnFinished(user_id, reply_id, status, event)
-    except HearthError as exc:
-        finished = True
-        writer.finish("failed", error=exc.message)
-        raise
-    except Exception:
-        finished = True
-        writer.finish("failed", error="Hearth hit an internal error; details are in the log.")
-        raise
-    finally:
-        if not finished:  # the caller stopped listening (or Ctrl+C): keep what we have
-            writer.finish("stopped")
+                edited = _own_message(history, conversation_id, editing, Role.USER, "edited")
+                user_id = history.add_message(
+                    conversation_id, "user", text, parent_id=edited.parent_id, model=model.name
+                )
+            return TurnStart(user_id)
+
+        return cls(history, engine, conversation_id, sampling, prepare)
+
+    @classmethod
+    def regenerate(
+        cls,
+        history: HistorySource,
+        engine: EngineClient,
+        conversation_id: int,
+        user_message_id: int,
+        sampling: SamplingParams,
+    ) -> ChatTurnJob:
+        """Another reply to an existing user message: a new branch, the old one kept."""
+
+        def prepare(history: History, _model: ModelInfo) -> TurnStart:
+            _own_message(history, conversation_id, user_message_id, Role.USER, "regenerated")
+            history.set_active_leaf(conversation_id, user_message_id)
+            return TurnStart(user_message_id)
+
+        return cls(history, engine, conversation_id, sampling, prepare)
+
+    @classmethod
+    def resume(
+        cls,
+        history: HistorySource,
+        engine: EngineClient,
+        conversation_id: int,
+        reply_message_id: int,
+        sampling: SamplingParams,
+    ) -> ChatTurnJob:
+        """Carry on an unfinished reply in place: the model continues its own text, which is
+        appended to the same message (no new branch; nothing already written changes)."""
+
+        def prepare(history: History, _model: ModelInfo) -> TurnStart:
+            message = history.get_message(reply_message_id)
+            if message.conversation_id != conversation_id or not can_continue(message):
+                raise InvalidInputError("Only a reply that stopped part-way can be continued.")
+            assert message.parent_id is not None
+            history.set_active_leaf(conversation_id, reply_message_id)
+            writer = ReplyWriter.continuing(history, reply_message_id)
+            return TurnStart(message.parent_id, writer, message.content)
+
+        return cls(history, engine, conversation_id, sampling, prepare)
+
+    def work(self) -> JobWork:
+        model = self.begin()
+        assert model is not None
+        with use_history(self._history) as history:
+            start = self._prepare(history, model)
+            yield Saved(self.conversation_id, start.user_id)
+            return (yield from self._reply(history, model, start))
+
+    def _reply(
+        self, history: History, model: ModelInfo, start: TurnStart
+    ) -> Generator[ContextTrimmed | Saved | TextPiece, None, TurnFinished]:
+        writer = start.writer or ReplyWriter(
+            history, self.conversation_id, start.user_id, model=model.name
+        )
+        try:
+            path = history.path_to(start.user_id)
+            reserve = reply_budget(self._sampling.max_tokens, model.n_ctx)
+            prompt = build_turn_prompt(
+                history, self.engine, model, path, reserve, start.reply_prefix
+            )
+        except Exception as exc:  # nothing streamed yet: the reply still records why
+            record_failure(writer, exc)
+            raise
+        if prompt.omitted_messages:
+            yield ContextTrimmed(prompt.omitted_messages, prompt.prompt_tokens)
+        events = self.engine.chat(prompt.messages, self._sampling, start.reply_prefix)
+        sources = f"\n\n*{prompt.documents.sources_line()}*" if prompt.documents else ""
+        written = yield from stream_reply(writer, events, ending=sources)
+        finished = TurnFinished(
+            self.conversation_id, start.user_id, written.message_id, written.status, written.stats
+        )
+        yield Saved(self.conversation_id, written.message_id)
+        if written.status is MessageStatus.STOPPED:
+            raise JobCancelled("The reply stopped; its text so far is kept.", finished)
+        return finished
 
 
-def _document_context(
-    history: History,
-    engine: EngineClient,
-    path: list[Message],
-    system_prompt: str | None,
-    reserve: int,
-) -> DocumentContext | None:
-    """Excerpts of the conversation's documents that answer the newest message, in the
-    room left beside it, the system prompt and the reply (older turns may then be left
-    out, as usual, and the user is told)."""
-    store = DocumentStore(history)
-    documents = store.for_conversation(path[-1].conversation_id) if path else []
-    if not documents:
-        return None  # most conversations: no document, no extra round trip
-    model = _loaded_model(engine)
-    question = path[-1].content
-    question_tokens, system_tokens = engine.count_texts([question, system_prompt or ""])
-    budget = model.n_ctx - reserve - question_tokens - system_tokens - TEMPLATE_ALLOWANCE
-    return document_context(store, documents, question, budget, engine.count_texts)
-
-
-def _stats_record(stats: ChatStats) -> dict[str, object]:
-    """The stats as stored with the reply (timings rounded: they are figures, not data)."""
-    record: dict[str, object] = dataclasses.asdict(stats)
-    record["ttft_ms"] = round(stats.ttft_ms, 1)
-    record["tokens_per_s"] = round(stats.tokens_per_s, 2)
-    return record
+def _own_message(
+    history: History, conversation_id: int, message_id: int, role: Role, verb: str
+) -> Message:
+    message = history.get_message(message_id)
+    if message.conversation_id != conversation_id or message.role != role:
+        raise InvalidInputError(f"Only one of your own messages can be {verb}.")
+    return message

@@ -27,9 +27,20 @@ from app.documents.extract import DEFAULT_MAX_DOCUMENT_BYTES, extract_document
 from app.documents.model import Document
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage, ChatStats, SamplingParams, TextPiece
-from app.errors import ContextOverflowError, EngineError, HearthError, SummaryStopped
-from app.store import ChunkLike, DocumentStatus, DocumentStore, History, ReplyWriter, StoredChunk
+from app.errors import ContextOverflowError, HearthError, JobCancelled
+from app.store import (
+    ChunkLike,
+    DocumentStatus,
+    DocumentStore,
+    History,
+    MessageStatus,
+    ReplyWriter,
+    StoredChunk,
+)
 from app.tasks.context_budget import reply_budget
+from app.tasks.engine_job import EngineJob, HistorySource, use_history
+from app.tasks.job import JobWork, Progress, Saved
+from app.tasks.reply_stream import INTERNAL_ERROR, stream_reply
 from app.tasks.summary_prompts import SummaryStyle, map_prompt, merge_prompt, whole_prompt
 
 WIDEST_LABEL = "parts 9999–9999 (pages 9999–9999)"  # what a note's label costs at most
@@ -37,26 +48,15 @@ PROMPT_MARGIN = 16  # joins between the template and the text may cost a token o
 
 
 @dataclass(frozen=True)
-class SummaryProgress:
-    """Call `part` of `total` is about to run; `eta_seconds` once a call has been timed."""
-
-    part: int
-    total: int
-    eta_seconds: float | None
-    stage: str  # "reading" (map), "merging", "writing" (the final call)
-
-
-@dataclass(frozen=True)
 class SummaryReady:
+    """The summary job's result: the conversation it is saved in, and what it took."""
+
     conversation_id: int
     document_id: int
     message_id: int | None
     calls: int  # model calls made by this run
     reused_parts: int  # parts a previous, stopped run had already done
     chunks: int
-
-
-SummaryEvent = SummaryProgress | TextPiece | SummaryReady
 
 
 @dataclass(frozen=True)
@@ -90,12 +90,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-class SummaryJob:
-    """One run of a summary; `run()` yields progress, the final text and SummaryReady."""
+class SummaryJob(EngineJob):
+    """One run of a summary. Progress is call `part` of `total` with stage "reading" (map),
+    "merging" or "writing" (the final call, whose text streams); the result is a
+    SummaryReady, also when the document was summarized by an earlier, stopped run."""
+
+    _history: History  # opened by `work` on the thread that runs the job
+    _store: DocumentStore
 
     def __init__(
         self,
-        history: History,
+        history: HistorySource,
         engine: EngineClient,
         path: Path,
         style: SummaryStyle,
@@ -104,9 +109,9 @@ class SummaryJob:
         max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._history = history
-        self._store = DocumentStore(history)
-        self._engine = engine
+        super().__init__(engine)
+        self.title = f"The summary of {path.name}"
+        self._history_source = history
         self._path = path
         self._style = style
         self._sampling = sampling
@@ -116,11 +121,15 @@ class SummaryJob:
         self._done = 0
         self._timed: list[float] = []
 
-    def run(self) -> Iterator[SummaryEvent]:
-        model = self._engine.model
-        if model is None:
-            raise EngineError("No model is loaded. Load a model first.")
-        self._engine.reset_cancel()  # a Stop from before this job is not meant for it
+    def work(self) -> JobWork:
+        with use_history(self._history_source) as history:
+            self._history = history
+            self._store = DocumentStore(history)
+            return (yield from self._run())
+
+    def _run(self) -> JobWork:
+        model = self.begin()
+        assert model is not None
         document = extract_document(self._path, self._max_bytes)
         n_ctx = model.n_ctx
         plan_tokens = self._note_budget(n_ctx)
@@ -143,7 +152,7 @@ class SummaryJob:
         sha256 = file_sha256(self._path)
         stored = self._store.find_resumable(sha256, job_key)
         if stored is None:
-            chunks = chunk_document(document, chunk_budget, self._engine.count_texts)
+            chunks = chunk_document(document, chunk_budget, self.engine.count_texts)
             plan = self._plan(chunks, n_ctx, plan_tokens, group_size)  # may refuse: save nothing
             document_id, conversation_id = self._start(
                 document, sha256, job_key, chunk_budget, chunks
@@ -159,14 +168,16 @@ class SummaryJob:
             message_id = yield from self._summarize(
                 document_id, conversation_id, stored_chunks, plan, saved
             )
-        except SummaryStopped:
+        except JobCancelled:
             self._store.set_status(document_id, DocumentStatus.STOPPED)
             raise
-        except HearthError as exc:
-            self._store.set_status(document_id, DocumentStatus.FAILED, exc.message)
+        except Exception as exc:
+            reason = exc.message if isinstance(exc, HearthError) else INTERNAL_ERROR
+            self._store.set_status(document_id, DocumentStatus.FAILED, reason)
             raise
         self._store.set_status(document_id, DocumentStatus.DONE)
-        yield SummaryReady(
+        yield Saved(conversation_id, message_id)
+        return SummaryReady(
             conversation_id, document_id, message_id, self._calls, len(saved), len(stored_chunks)
         )
 
@@ -180,7 +191,7 @@ class SummaryJob:
         """What a chunk may hold so that its map call fits, and at most half the context
         (so a chunk also fits beside a follow-up question and its answer)."""
         name = self._path.name
-        overhead = self._engine.count_tokens(map_prompt(name, 9999, 9999, "pages 9999–9999", ""))
+        overhead = self.engine.count_tokens(map_prompt(name, 9999, 9999, "pages 9999–9999", ""))
         budget = min(n_ctx - overhead - note_tokens - PROMPT_MARGIN, n_ctx // 2)
         if budget < 64:
             raise ContextOverflowError(
@@ -200,7 +211,7 @@ class SummaryJob:
         final_tokens = reply_budget(self._sampling.max_tokens, n_ctx)
         if len(chunks) == 1:
             whole = whole_prompt(self._path.name, chunks[0].text, self._style)
-            if self._engine.count_tokens(whole) + final_tokens <= n_ctx:
+            if self.engine.count_tokens(whole) + final_tokens <= n_ctx:
                 return SummaryPlan(note_tokens, final_tokens, group_size, (1,))
         if group_size < 2:
             raise ContextOverflowError(
@@ -219,7 +230,7 @@ class SummaryJob:
         that spells every digit alone pays more for "parts 101–105 (pages 300–315)"."""
         reserve = max(note_tokens, reply_budget(self._sampling.max_tokens, n_ctx))
         overhead, one, two = (
-            self._engine.count_tokens(merge_prompt(name, [(WIDEST_LABEL, "")] * n, self._style))
+            self.engine.count_tokens(merge_prompt(name, [(WIDEST_LABEL, "")] * n, self._style))
             for n in (0, 1, 2)
         )
         label = max(one - overhead, two - one)  # the second also pays the blank line between
@@ -258,7 +269,7 @@ class SummaryJob:
 
     @property
     def _model_name(self) -> str | None:
-        return self._engine.model.name if self._engine.model else None
+        return self.engine.model.name if self.engine.model else None
 
     def _summarize(
         self,
@@ -267,7 +278,7 @@ class SummaryJob:
         chunks: list[StoredChunk],
         plan: SummaryPlan,
         saved: dict[tuple[int, int], str],
-    ) -> Generator[SummaryEvent, None, int | None]:
+    ) -> Generator[Progress | TextPiece, None, int | None]:
         name = self._path.name
         self._done = len(saved)
         if plan.levels == (1,):  # the whole document fits one call
@@ -316,27 +327,15 @@ class SummaryJob:
 
     def _final(
         self, conversation_id: int, prompt: list[ChatMessage], plan: SummaryPlan
-    ) -> Generator[SummaryEvent, None, int | None]:
+    ) -> Generator[Progress | TextPiece, None, int | None]:
         """The last call streams into the conversation as the assistant's reply."""
         yield self._progress(plan, "writing")
         user_id = self._history.active_path(conversation_id)[0].id
         writer = ReplyWriter(self._history, conversation_id, user_id, model=self._model_name)
-        finished = False
-        try:
-            for event in self._chat(prompt, plan.final_tokens):
-                if isinstance(event, TextPiece):
-                    writer.append(event.text)
-                    yield event
-                elif event.finish_reason == "cancelled":
-                    writer.finish("stopped")
-                    finished = True
-                    raise self._stopped()
-            message_id = writer.finish("complete")
-            finished = True
-            return message_id
-        finally:
-            if not finished:
-                writer.finish("stopped")
+        written = yield from stream_reply(writer, self._chat(prompt, plan.final_tokens))
+        if written.status is MessageStatus.STOPPED:
+            raise self._stopped()
+        return written.message_id
 
     def _generate(self, prompt: list[ChatMessage], max_tokens: int) -> str:
         """One map or merge call; its notes are returned, not shown."""
@@ -355,28 +354,28 @@ class SummaryJob:
         as one token may be read back as several), so a note can count more tokens than
         were generated. Merges are sized for notes of at most `max_tokens`; an overlong
         saved note would overflow its merge, and again on every resume."""
-        tokens = self._engine.count_texts([text])[0]
+        tokens = self.engine.count_texts([text])[0]
         while tokens > max_tokens:
             cut = text[: len(text) * max_tokens // tokens]
             text = cut.rsplit(" ", 1)[0] if " " in cut else cut
-            tokens = self._engine.count_texts([text])[0]
+            tokens = self.engine.count_texts([text])[0]
         return text
 
     def _chat(self, prompt: list[ChatMessage], max_tokens: int) -> Iterator[TextPiece | ChatStats]:
         started = self._clock()
         sampling = dataclasses.replace(self._sampling, max_tokens=max_tokens)
-        yield from self._engine.chat(prompt, sampling)
+        yield from self.engine.chat(prompt, sampling)
         self._calls += 1
         self._done += 1
         self._timed.append(self._clock() - started)
 
-    def _progress(self, plan: SummaryPlan, stage: str) -> SummaryProgress:
+    def _progress(self, plan: SummaryPlan, stage: str) -> Progress:
         remaining = plan.total_calls - self._done
         eta = sum(self._timed) / len(self._timed) * remaining if self._timed else None
-        return SummaryProgress(self._done + 1, plan.total_calls, eta, stage)
+        return Progress(self._done + 1, plan.total_calls, stage, eta)
 
-    def _stopped(self) -> SummaryStopped:
-        return SummaryStopped(
+    def _stopped(self) -> JobCancelled:
+        return JobCancelled(
             f"The summary of {self._path.name} was stopped after {self._done} parts. "
             "Summarize the same file again with the same settings to continue where it "
             "stopped."

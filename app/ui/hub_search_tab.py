@@ -1,6 +1,6 @@
 """The model manager's Hub search tab: find GGUF repos, list a repo's files, download one.
 
-Searching and listing run as `BackgroundTask`s on the dialog's pool, through the
+Searching and listing run as jobs (`JobRunner`) on the dialog's pool, through the
 `run_in_background` the dialog hands over; each file's download is a `DownloadControls`,
 the same as a catalog model's. Only the search words and the chosen repo's name go to the
 Hub, and a token only when the user set one (gated models).
@@ -35,12 +35,13 @@ from app.catalog.fit import FitVerdict, estimate_from_file_size, judge_fit_now
 from app.catalog.hub import GgufFile, HubRepo, RepoFiles, hub_endpoint
 from app.catalog.library import ModelLibrary
 from app.settings import Settings
-from app.ui.background import BackgroundTask, Work
+from app.tasks.job import Job
 from app.ui.download_controls import OFFLINE_REASON, DownloadControls, DownloadOffer
 from app.ui.download_process import DownloadProcess
+from app.ui.job_runner import JobRunner
 from app.units import human_size
 
-Runner = Callable[[Work, Callable[[Any], None], Callable[[str], None]], BackgroundTask]
+Runner = Callable[[Callable[[Job], Any], Callable[[Any], None], Callable[[str], None]], JobRunner]
 """`run_in_background` bound to the dialog and its pool: (work, on_success, on_failure)."""
 
 PRIVACY_NOTE = (

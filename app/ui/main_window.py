@@ -33,16 +33,18 @@ from PySide6.QtWidgets import (
 from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
 from app.documents.extract import SUPPORTED_SUFFIXES
-from app.engine.protocol import ChatMessage, ModelInfo, SamplingParams
-from app.errors import HearthError
+from app.engine.protocol import ChatMessage, ModelInfo, SamplingParams, TextPiece
+from app.errors import EngineCrashedError, HearthError
 from app.runtime import Runtime
 from app.settings import Settings
 from app.store import History, Message, MessageStatus, Role
 from app.tasks.branches import branch_positions, switch_branch
-from app.tasks.chat_turn import TurnFinished, can_continue, prompt_messages
+from app.tasks.chat_turn import ChatTurnJob, TurnFinished, can_continue
+from app.tasks.job import ContextTrimmed, Done, JobEvent, Outcome, Progress
 from app.tasks.sampling import resolve_sampling
-from app.tasks.summarize import SummaryReady
+from app.tasks.summarize import SummaryJob, SummaryReady
 from app.tasks.summary_prompts import SummaryStyle
+from app.tasks.turn_prompt import prompt_messages
 from app.ui.chat_session import ChatSession
 from app.ui.composer import Composer
 from app.ui.conversation_sidebar import ConversationSidebar
@@ -199,17 +201,12 @@ class MainWindow(QMainWindow):
         self.composer.attachment_failed.connect(
             lambda message: self.error_bar.show_error(message, offer_reload=False)
         )
-        session.tokens_counted.connect(self._show_token_count)
         self.error_bar.reload_button.clicked.connect(self._reload_model)
         session.state_changed.connect(self._on_state_changed)
         session.load_progress.connect(self.status.show_load_progress)
         self.status.cancel_load_requested.connect(session.cancel_load)
         session.model_loaded.connect(self._on_model_loaded)
         session.model_failed.connect(lambda message: self.error_bar.show_error(message, False))
-        session.text_received.connect(self.transcript.append_stream)
-        session.history_trimmed.connect(self.status.show_trimmed)
-        session.turn_finished.connect(self._on_turn_finished)
-        session.turn_failed.connect(self._on_turn_failed)
         session.engine_crashed.connect(self._on_engine_crashed)
         self.transcript.action_requested.connect(self._on_message_action)
         self.summarize_panel.start_requested.connect(self._start_summary)
@@ -217,9 +214,6 @@ class MainWindow(QMainWindow):
             lambda _path, label: self._load_for(label)
         )
         self.summarize_panel.cancel_requested.connect(session.stop)
-        session.summary_progress.connect(self.summarize_panel.show_progress)
-        session.summary_ready.connect(self._on_summary_ready)
-        session.summary_failed.connect(self._on_summary_failed)
         self.setAcceptDrops(True)  # a document dropped anywhere but the composer
         for keys, action in (
             ("Ctrl+K", sidebar.focus_search),
@@ -298,27 +292,35 @@ class MainWindow(QMainWindow):
             self._model_ready()  # says so in the error bar
             return
         settings = self._runtime.settings
-        if self._session.summarize(
+        job = SummaryJob(
+            self._session.database,
+            self._session.engine,
             path,
             style,
             resolve_sampling({}, settings.sampling),
-            settings.max_document_mb * 1024 * 1024,
-        ):
+            max_bytes=settings.max_document_mb * 1024 * 1024,
+        )
+        if self._session.start(job, self._on_summary_event, self._on_summary_done):
             self.summarize_panel.started(path)
         elif self._session.state == "loading":
             self.summarize_panel.refused(path, "waits until the model has loaded")
         else:
             self.summarize_panel.refused(path, "waits until the reply being written is done")
 
-    def _on_summary_ready(self, ready: SummaryReady) -> None:
-        self.summarize_panel.finished(ready)
-        self.sidebar.refresh()
-        self.open_conversation(ready.conversation_id)
+    def _on_summary_event(self, event: JobEvent) -> None:
+        if isinstance(event, Progress):
+            self.summarize_panel.show_progress(event)
 
-    def _on_summary_failed(self, message: str, stopped: bool) -> None:
-        self.summarize_panel.finished(None, message, stopped)
-        if not stopped:
-            self.error_bar.show_error(message, offer_reload=self._session.model is None)
+    def _on_summary_done(self, done: Done) -> None:
+        if isinstance(done.result, SummaryReady) and done.outcome is Outcome.COMPLETED:
+            self.summarize_panel.finished(done.result)
+            self.sidebar.refresh()
+            self.open_conversation(done.result.conversation_id)
+            return
+        stopped = done.outcome is Outcome.CANCELLED
+        self.summarize_panel.finished(None, done.message, stopped)
+        if not stopped and not isinstance(done.error, EngineCrashedError):
+            self.error_bar.show_error(done.message, offer_reload=self._session.model is None)
 
     # --- models --------------------------------------------------------------------------
 
@@ -363,7 +365,15 @@ class MainWindow(QMainWindow):
         assert self._conversation_id is not None
         editing = self.composer.editing_message_id
         parent = self._history.get_message(editing).parent_id if editing is not None else ...
-        if not self._session.send(self._conversation_id, text, self._sampling(), parent):
+        job = ChatTurnJob.send(
+            self._session.database,
+            self._session.engine,
+            self._conversation_id,
+            text,
+            self._sampling(),
+            editing=editing,
+        )
+        if not self._start_turn(job):
             return
         self.error_bar.hide()
         self.composer.clear_sent()
@@ -385,11 +395,12 @@ class MainWindow(QMainWindow):
             conversation.system_prompt, self._history.active_path(self._conversation_id)
         )
         draft = [ChatMessage("user", text)] if text.strip() else []
-        self._session.count_tokens([*([system] if system else []), *turns, *draft])
+        messages = [*([system] if system else []), *turns, *draft]
+        self._session.ask(lambda engine: engine.count_tokens(messages), self._show_token_count)
 
-    def _show_token_count(self, count: int) -> None:
+    def _show_token_count(self, count: object) -> None:
         model = self._session.model
-        if model is not None:
+        if model is not None and isinstance(count, int):
             self.composer.show_token_count(f"{count:,} / {model.n_ctx:,} tokens")
 
     def _model_ready(self) -> bool:
@@ -413,14 +424,24 @@ class MainWindow(QMainWindow):
         elif action == "edit":
             self.composer.begin_edit(message_id, message.content)
         elif action == "regenerate" and message.parent_id is not None:
-            if self._model_ready() and self._session.regenerate(
-                message.conversation_id, message.parent_id, self._sampling()
-            ):
+            job = ChatTurnJob.regenerate(
+                self._session.database,
+                self._session.engine,
+                message.conversation_id,
+                message.parent_id,
+                self._sampling(),
+            )
+            if self._model_ready() and self._start_turn(job):
                 self._show_streaming_after(message.parent_id, into=None)
         elif action == "continue" and can_continue(message):
-            if self._model_ready() and self._session.continue_reply(
-                message.conversation_id, message_id, self._sampling()
-            ):
+            job = ChatTurnJob.resume(
+                self._session.database,
+                self._session.engine,
+                message.conversation_id,
+                message_id,
+                self._sampling(),
+            )
+            if self._model_ready() and self._start_turn(job):
                 self._show_streaming_after(message_id, into=message_id)
         elif action in ("previous", "next") and not self._session.generating:
             switch_branch(self._history, message_id, -1 if action == "previous" else 1)
@@ -444,21 +465,28 @@ class MainWindow(QMainWindow):
         if state == "ready":
             self.summarize_panel.start_next()  # documents waiting for the model
 
-    def _on_turn_finished(self, finished: TurnFinished) -> None:
-        self.status.show_stats(finished.stats)
+    def _start_turn(self, job: ChatTurnJob) -> bool:
+        return self._session.start(job, self._on_turn_event, self._on_turn_done)
+
+    def _on_turn_event(self, event: JobEvent) -> None:
+        if isinstance(event, TextPiece):
+            self.transcript.append_stream(event.text)
+        elif isinstance(event, ContextTrimmed):
+            self.status.show_trimmed(event.omitted_messages)
+
+    def _on_turn_done(self, done: Done) -> None:
+        if isinstance(done.result, TurnFinished):
+            self.status.show_stats(done.result.stats)
+        elif done.outcome is Outcome.FAILED and not isinstance(done.error, EngineCrashedError):
+            self.error_bar.show_error(done.message, offer_reload=False)
         # Re-read what was saved: the sent message gets its id, both get their actions and
         # branch navigator (bounded: the transcript materializes only the last messages).
-        self._after_turn()
-
-    def _on_turn_failed(self, message: str) -> None:
-        self.error_bar.show_error(message, offer_reload=False)
         self._after_turn()
 
     def _on_engine_crashed(self, message: str) -> None:
         """The reply so far is saved (failed); offer Reload, which starts a fresh engine."""
         self.error_bar.show_error(message, offer_reload=True)
         self.status.show_model(None)
-        self._after_turn()
 
     def _after_turn(self) -> None:
         """Show what was saved (after a failure: the partial reply, marked failed)."""

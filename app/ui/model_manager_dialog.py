@@ -1,7 +1,7 @@
 """The model manager: the catalog (with will-it-fit and downloads), installed models, Hub search.
 
 Downloads run in child processes (`DownloadProcess`, shown by `DownloadControls`); importing
-a file, searching the Hub and listing a repo's files run as `BackgroundTask`s on the
+a file, searching the Hub and listing a repo's files run as jobs (`JobRunner`) on the
 dialog's own thread pool (`run_in_background`). The Hub search tab is `HubSearchTab`. With
 offline mode on, nothing here uses the network and the dialog says why downloads and search
 are off.
@@ -39,9 +39,9 @@ from app.catalog.library import InstalledModel, ModelLibrary
 from app.catalog.model_shape import shape_from_catalog
 from app.errors import HearthError, message_for_people
 from app.settings import Settings
-from app.ui.background import run_in_background
 from app.ui.download_controls import OFFLINE_REASON, DownloadControls
 from app.ui.hub_search_tab import HubSearchTab
+from app.ui.job_runner import run_in_background
 from app.units import human_size
 
 GGUF_FILTER = "GGUF models (*.gguf)"

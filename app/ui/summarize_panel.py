@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.tasks.summarize import SummaryProgress, SummaryReady
+from app.tasks.job import Progress
+from app.tasks.summarize import SummaryReady
 from app.tasks.summary_prompts import STYLE_NAMES, SummaryStyle
 from app.ui.icons import icon
 from app.ui.model_picker import ModelPicker
@@ -181,7 +182,7 @@ class SummarizePanel(QWidget):
         """The job could not start (no model, busy): the file waits for another try."""
         self._set(path, "waiting", reason)
 
-    def show_progress(self, progress: SummaryProgress) -> None:
+    def show_progress(self, progress: Progress) -> None:
         self.progress.setRange(0, progress.total)
         self.progress.setValue(progress.part - 1)
         text = f"part {progress.part} of {progress.total}"

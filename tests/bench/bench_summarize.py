@@ -23,7 +23,8 @@ from app.documents.extract import extract_document
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatEvent, ChatMessage, ChatStats, LoadConfig, SamplingParams
 from app.store import History
-from app.tasks.summarize import SummaryJob, SummaryProgress, SummaryReady
+from app.tasks.job import Done, Progress
+from app.tasks.summarize import SummaryJob, SummaryReady
 from app.tasks.summary_prompts import SummaryStyle
 from tests.support.documents import write_pdf
 from tests.support.tiny_gguf import long_text, write_random_model
@@ -81,10 +82,10 @@ def run_job(folder: Path, model: Path, pdf: Path, n_ctx: int) -> JobFigures:
         started = time.perf_counter()
         planned, ready = 0, None
         for event in SummaryJob(history, engine, pdf, SummaryStyle(), SAMPLING).run():
-            if isinstance(event, SummaryProgress):
+            if isinstance(event, Progress):
                 planned = event.total
-            elif isinstance(event, SummaryReady):
-                ready = event
+            elif isinstance(event, Done) and isinstance(event.result, SummaryReady):
+                ready = event.result
         job_s = time.perf_counter() - started
     assert ready is not None
     return JobFigures(

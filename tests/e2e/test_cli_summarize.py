@@ -4,12 +4,15 @@ history file. The summary goes to stdout, `part i of N` progress to stderr."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.cli_helpers import conversation_ids, hearth
+from tests.e2e.cli_helpers import HEARTH, conversation_ids, hearth
 from tests.support.tiny_gguf import long_text
 
 PROGRESS = re.compile(r"^part (\d+) of (\d+)(?: \(about \d+ (?:s|min) left\))?$")
@@ -78,3 +81,27 @@ def test_an_unknown_style_is_refused_by_the_argument_parser(tmp_path: Path) -> N
     assert result.stderr.startswith("usage: hearth summarize")
     assert "argument --style: invalid choice: 'bogus'" in result.stderr
     assert "'brief', 'points', 'detailed', 'actions'" in result.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_with_exit_130_and_the_same_command_resumes(
+    random_model: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text("\n\n".join(long_text(120, seed=i) for i in range(3)), "utf-8")
+    command = [HEARTH, "summarize", str(report), "--model", str(random_model), "--ctx", "2048"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy()
+    )
+    assert process.stderr is not None
+    seen = [process.stderr.readline().decode() for _ in range(2)]  # parts 1 and 2 began
+    assert all(line.startswith("part ") for line in seen), seen
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err.decode()
+    assert "stopped after" in err.decode()
+    assert "Summarize the same file again" in err.decode()
+    resumed = hearth(*command[1:])
+    parts = progress_lines(resumed.stderr)
+    assert parts[0][0] > 1  # the finished parts are not read again
+    assert resumed.stdout.strip()

@@ -18,7 +18,7 @@ from app.runtime import Runtime
 from app.store import History
 from app.ui.chat_session import ChatSession
 from app.ui.main_window import MainWindow
-from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model
+from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model, streamed_text
 
 
 def send(qtbot: QtBot, window: MainWindow, text: str) -> None:
@@ -39,8 +39,8 @@ def test_send_streams_and_saves_the_reply(
     choose_model(qtbot, window, scripted_model)
     assert window.status.model_label.text() == "Scripted Tiny"
     pieces: list[str] = []
-    window._session.text_received.connect(pieces.append)
-    with qtbot.waitSignal(window._session.turn_finished, timeout=LOAD_TIMEOUT):
+    window._session.job_event.connect(streamed_text(pieces.append))
+    with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT):
         send(qtbot, window, "Hello there")
     assert "".join(pieces) == "Hello, world!"
     assert len(pieces) > 1  # streamed
@@ -72,10 +72,10 @@ def test_esc_stops_the_reply_and_keeps_it(
         if len(received) == 5:
             qtbot.keyClick(window, Qt.Key.Key_Escape)
 
-    window._session.text_received.connect(on_text)
-    with qtbot.waitSignal(window._session.turn_finished, timeout=LOAD_TIMEOUT) as blocker:
+    window._session.job_event.connect(streamed_text(on_text))
+    with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT) as blocker:
         send(qtbot, window, "Tell me everything")
-    assert blocker.args[0].status == "stopped"
+    assert blocker.args[0].result.status == "stopped"
     (_, (role, content, status)) = saved_path(window)
     assert (role, status) == ("assistant", "stopped")
     assert content.startswith("".join(received[:5]))
@@ -85,23 +85,27 @@ def test_esc_stops_the_reply_and_keeps_it(
 def test_continue_carries_on_a_stopped_reply_in_the_same_message(
     qtbot: QtBot, window: MainWindow, random_model: Path
 ) -> None:
-    window._runtime.settings.sampling.max_tokens = 40
+    # Long enough that Esc always lands while the reply is being written.
+    window._runtime.settings.sampling.max_tokens = 1500
     choose_model(qtbot, window, random_model)
-    window._session.text_received.connect(lambda _text: qtbot.keyClick(window, Qt.Key.Key_Escape))
-    with qtbot.waitSignal(window._session.turn_finished, timeout=LOAD_TIMEOUT):
+    window._session.job_event.connect(
+        streamed_text(lambda _text: qtbot.keyClick(window, Qt.Key.Key_Escape))
+    )
+    with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT):
         send(qtbot, window, "Tell me everything")
     (_, (_, stopped_text, status)) = saved_path(window)
     assert status == "stopped"
     assert "stopped — Continue" in window.transcript.toPlainText()
-    window._session.text_received.disconnect()
+    window._session.job_event.disconnect()
+    window._runtime.settings.sampling.max_tokens = 40  # the continuation ends by itself
     cid = window.current_conversation_id()
     assert cid is not None
     reply = window._history.active_path(cid)[-1]
     added: list[str] = []
-    window._session.text_received.connect(added.append)
-    with qtbot.waitSignal(window._session.turn_finished, timeout=LOAD_TIMEOUT) as blocker:
+    window._session.job_event.connect(streamed_text(added.append))
+    with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT) as blocker:
         click_action(window, "continue", reply.id)
-    assert blocker.args[0].reply_message_id == reply.id
+    assert blocker.args[0].result.reply_message_id == reply.id
     assert added
     assert saved_path(window)[-1] == ("assistant", stopped_text + "".join(added), "complete")
     assert len(window._history.children(reply.parent_id or 0)) == 1  # no new branch
@@ -139,13 +143,13 @@ def test_an_engine_crash_shows_reload_and_keeps_the_reply(
     qtbot: QtBot, window: MainWindow, random_model: Path
 ) -> None:
     choose_model(qtbot, window, random_model)
-    engine = window._session._engine
+    engine = window._session.engine
 
     def on_text(_text: str) -> None:
         if engine.pid is not None and engine.is_running:
             os.kill(engine.pid, signal.SIGKILL)
 
-    window._session.text_received.connect(on_text)
+    window._session.job_event.connect(streamed_text(on_text))
     with qtbot.waitSignal(window._session.engine_crashed, timeout=LOAD_TIMEOUT) as blocker:
         send(qtbot, window, "Go on")
     assert "stopped unexpectedly" in blocker.args[0]
@@ -153,11 +157,11 @@ def test_an_engine_crash_shows_reload_and_keeps_the_reply(
     assert window.error_bar.reload_button.isVisible()
     (_, (role, _content, status)) = saved_path(window)
     assert (role, status) == ("assistant", "failed")
-    window._session.text_received.disconnect(on_text)
+    window._session.job_event.disconnect()
     with qtbot.waitSignal(window._session.model_loaded, timeout=LOAD_TIMEOUT):
         qtbot.mouseClick(window.error_bar.reload_button, Qt.MouseButton.LeftButton)
     assert not window.error_bar.isVisible()
-    with qtbot.waitSignal(window._session.turn_finished, timeout=LOAD_TIMEOUT):
+    with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT):
         send(qtbot, window, "Again")
 
 
@@ -238,13 +242,13 @@ def test_regenerate_and_edit_make_branches_and_the_navigator_switches(
 ) -> None:
     choose_model(qtbot, window, scripted_model)
     session = window._session
-    with qtbot.waitSignal(session.turn_finished, timeout=LOAD_TIMEOUT):
+    with qtbot.waitSignal(session.job_finished, timeout=LOAD_TIMEOUT):
         send(qtbot, window, "First question")
     cid = window.current_conversation_id()
     assert cid is not None
     user, reply = window._history.active_path(cid)
     assert "Copy · Edit" in window.transcript.toPlainText()
-    with qtbot.waitSignal(session.turn_finished, timeout=LOAD_TIMEOUT):
+    with qtbot.waitSignal(session.job_finished, timeout=LOAD_TIMEOUT):
         click_action(window, "regenerate", reply.id)
     window._show_transcript()
     assert "‹ 2/2 ›" in window.transcript.toPlainText()
@@ -258,7 +262,7 @@ def test_regenerate_and_edit_make_branches_and_the_navigator_switches(
     assert window.composer.text() == "First question"
     assert window.composer.edit_banner.isVisible()
     window.composer.editor.clear()
-    with qtbot.waitSignal(session.turn_finished, timeout=LOAD_TIMEOUT):
+    with qtbot.waitSignal(session.job_finished, timeout=LOAD_TIMEOUT):
         send(qtbot, window, "Better question")
     assert [m.content for m in window._history.roots(cid)] == ["First question", "Better question"]
     assert [m.content for m in window._history.active_path(cid)] == [

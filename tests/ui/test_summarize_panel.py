@@ -11,7 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from app.catalog.library import ModelLibrary
 from app.store import DocumentStatus, DocumentStore
-from app.tasks.summarize import SummaryProgress
+from app.tasks.job import Outcome, Progress
+from app.tasks.summarize import SummaryReady
 from app.ui.main_window import MainWindow
 from tests.support.tiny_gguf import long_text
 from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model
@@ -42,7 +43,9 @@ def test_dropped_files_queue_and_each_opens_as_a_conversation(
     panel = window.summarize_panel
     assert panel.model_picker.currentText().startswith("Scripted Tiny")
     ready: list[object] = []
-    window._session.summary_ready.connect(ready.append)
+    window._session.job_finished.connect(
+        lambda done: ready.append(done) if done.outcome is Outcome.COMPLETED else None
+    )
     drop_files(window, [first, second])
     assert panel.isVisible()
     qtbot.waitUntil(lambda: len(ready) == 2, timeout=LOAD_TIMEOUT)
@@ -69,27 +72,31 @@ def test_cancel_keeps_the_parts_and_summarize_again_resumes(
     document.write_text("\n\n".join(long_text(80, seed=i) for i in range(12)), encoding="utf-8")
     panel = window.summarize_panel
     session = window._session
-    seen: list[SummaryProgress] = []
+    seen: list[Progress] = []
 
-    def on_progress(progress: SummaryProgress) -> None:
+    def on_progress(progress: object) -> None:
+        if not isinstance(progress, Progress):
+            return
         seen.append(progress)
         if progress.part == 3 and len(seen) == 3:
             qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
 
-    session.summary_progress.connect(on_progress)
-    with qtbot.waitSignal(session.summary_failed, timeout=LOAD_TIMEOUT) as failed:
+    session.job_event.connect(on_progress)
+    with qtbot.waitSignal(session.job_finished, timeout=LOAD_TIMEOUT) as failed:
         panel.add_files([document])
-    message, stopped = failed.args
-    assert stopped
-    assert "stopped after 2 parts" in message
+    session.job_event.disconnect(on_progress)
+    stopped = failed.args[0]
+    assert stopped.outcome is Outcome.CANCELLED
+    assert "stopped after 2 parts" in stopped.message
     assert panel.queue[0].state == "stopped"
     assert not window.error_bar.isVisible()  # the user asked for it
     assert seen[-1].total > 3
     qtbot.waitUntil(lambda: session.state == "ready", timeout=5000)
     # Summarize again: the two finished parts are not redone.
-    with qtbot.waitSignal(session.summary_ready, timeout=LOAD_TIMEOUT) as done:
+    with qtbot.waitSignal(session.job_finished, timeout=LOAD_TIMEOUT) as done:
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
-    ready = done.args[0]
+    ready = done.args[0].result
+    assert isinstance(ready, SummaryReady)
     assert ready.reused_parts == 2
     assert ready.calls == seen[-1].total - 2
     store = DocumentStore(window._history)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.catalog.library import ModelLibrary
+from app.engine.protocol import TextPiece
 from app.ui.main_window import MainWindow
 
 LOAD_TIMEOUT = 30_000
@@ -20,3 +22,13 @@ def choose_model(qtbot: QtBot, window: MainWindow, model: Path) -> None:
     window.model_picker.setFocus()
     with qtbot.waitSignal(window._session.model_loaded, timeout=LOAD_TIMEOUT):
         qtbot.keyClick(window.model_picker, Qt.Key.Key_Down)
+
+
+def streamed_text(handler: Callable[[str], None]) -> Callable[[object], None]:
+    """A `job_event` listener that hands on only the text being written."""
+
+    def listen(event: object) -> None:
+        if isinstance(event, TextPiece):
+            handler(event.text)
+
+    return listen

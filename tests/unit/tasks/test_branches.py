@@ -12,8 +12,10 @@ from app.engine.protocol import SamplingParams
 from app.errors import InvalidInputError
 from app.store import History
 from app.tasks.branches import branch_positions, switch_branch
-from app.tasks.chat_turn import TurnFinished, regenerate_reply, run_chat_turn
+from app.tasks.chat_turn import ChatTurnJob, TurnFinished
+from app.tasks.job import Job, Outcome
 from tests.conftest import load_config
+from tests.support.jobs import run_to_end
 
 GREEDY = SamplingParams(temperature=0.0, max_tokens=16, seed=1)
 
@@ -25,16 +27,16 @@ def chat(tmp_path: Path, engine: EngineClient, scripted_model: Path) -> Iterator
         yield history
 
 
-def finish(events: Iterator[object]) -> TurnFinished:
-    last = list(events)[-1]
-    assert isinstance(last, TurnFinished)
-    return last
+def finish(job: Job) -> TurnFinished:
+    _, done = run_to_end(job)
+    assert isinstance(done.result, TurnFinished)
+    return done.result
 
 
 def test_regenerate_adds_a_sibling_reply(chat: History, engine: EngineClient) -> None:
     cid = chat.create_conversation()
-    first = finish(run_chat_turn(chat, engine, cid, "Hi", GREEDY))
-    second = finish(regenerate_reply(chat, engine, cid, first.user_message_id, GREEDY))
+    first = finish(ChatTurnJob.send(chat, engine, cid, "Hi", GREEDY))
+    second = finish(ChatTurnJob.regenerate(chat, engine, cid, first.user_message_id, GREEDY))
     assert second.reply_message_id != first.reply_message_id
     assert [m.id for m in chat.children(first.user_message_id)] == [
         first.reply_message_id,
@@ -50,8 +52,9 @@ def test_editing_sends_a_sibling_message_and_keeps_the_old_one(
     chat: History, engine: EngineClient
 ) -> None:
     cid = chat.create_conversation()
-    original = finish(run_chat_turn(chat, engine, cid, "Hi", GREEDY))
-    edited = finish(run_chat_turn(chat, engine, cid, "Hello!", GREEDY, parent_id=None))
+    original = finish(ChatTurnJob.send(chat, engine, cid, "Hi", GREEDY))
+    edit = ChatTurnJob.send(chat, engine, cid, "Hello!", GREEDY, editing=original.user_message_id)
+    edited = finish(edit)
     roots = chat.roots(cid)
     assert [m.content for m in roots] == ["Hi", "Hello!"]
     assert [m.content for m in chat.active_path(cid)] == ["Hello!", "Hello, world!"]
@@ -67,9 +70,10 @@ def test_switching_goes_to_the_newest_path_under_the_sibling(
     chat: History, engine: EngineClient
 ) -> None:
     cid = chat.create_conversation()
-    first = finish(run_chat_turn(chat, engine, cid, "One", GREEDY))
-    finish(run_chat_turn(chat, engine, cid, "Two", GREEDY))  # deepens the first branch
-    other = finish(run_chat_turn(chat, engine, cid, "Uno", GREEDY, parent_id=None))
+    first = finish(ChatTurnJob.send(chat, engine, cid, "One", GREEDY))
+    finish(ChatTurnJob.send(chat, engine, cid, "Two", GREEDY))  # deepens the first branch
+    edit = ChatTurnJob.send(chat, engine, cid, "Uno", GREEDY, editing=first.user_message_id)
+    other = finish(edit)
     switch_branch(chat, other.user_message_id, 1)  # wraps around to the first root
     assert [m.content for m in chat.active_path(cid)] == [
         "One",
@@ -82,7 +86,18 @@ def test_switching_goes_to_the_newest_path_under_the_sibling(
 
 def test_regenerate_refuses_a_reply_id(chat: History, engine: EngineClient) -> None:
     cid = chat.create_conversation()
-    first = finish(run_chat_turn(chat, engine, cid, "Hi", GREEDY))
+    first = finish(ChatTurnJob.send(chat, engine, cid, "Hi", GREEDY))
     assert first.reply_message_id is not None
-    with pytest.raises(InvalidInputError):
-        list(regenerate_reply(chat, engine, cid, first.reply_message_id, GREEDY))
+    _, done = run_to_end(ChatTurnJob.regenerate(chat, engine, cid, first.reply_message_id, GREEDY))
+    assert done.outcome is Outcome.FAILED
+    assert isinstance(done.error, InvalidInputError)
+
+
+def test_editing_refuses_a_reply_id(chat: History, engine: EngineClient) -> None:
+    cid = chat.create_conversation()
+    first = finish(ChatTurnJob.send(chat, engine, cid, "Hi", GREEDY))
+    assert first.reply_message_id is not None
+    edit = ChatTurnJob.send(chat, engine, cid, "x", GREEDY, editing=first.reply_message_id)
+    _, done = run_to_end(edit)
+    assert isinstance(done.error, InvalidInputError)
+    assert len(chat.all_messages(cid)) == 2  # nothing was added

@@ -13,8 +13,10 @@ from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage, SamplingParams, TextPiece
 from app.errors import ContextOverflowError, EngineCrashedError, InvalidInputError
 from app.store import History
-from app.tasks.chat_turn import HistoryTrimmed, TurnFinished, continue_reply, run_chat_turn
+from app.tasks.chat_turn import ChatTurnJob, TurnFinished
+from app.tasks.job import ContextTrimmed, Done, Outcome, Saved
 from tests.conftest import load_config
+from tests.support.jobs import run_to_end, streamed
 
 GREEDY = SamplingParams(temperature=0.0, max_tokens=32, seed=1)
 
@@ -30,11 +32,14 @@ def test_a_turn_saves_both_messages_with_stats(
 ) -> None:
     engine.load(load_config(scripted_model))
     cid = history.create_conversation(system_prompt="Be kind.")
-    events = list(run_chat_turn(history, engine, cid, "Hi there", GREEDY))
-    finished = events[-1]
+    events, done = run_to_end(ChatTurnJob.send(history, engine, cid, "Hi there", GREEDY))
+    finished = done.result
+    assert done.outcome is Outcome.COMPLETED
     assert isinstance(finished, TurnFinished)
-    assert "".join(e.text for e in events if isinstance(e, TextPiece)) == "Hello, world!"
+    assert streamed(events) == "Hello, world!"
     user, reply = history.active_path(cid)
+    saved = [e for e in events if isinstance(e, Saved)]
+    assert saved == [Saved(cid, user.id), Saved(cid, reply.id)]
     assert (user.role, user.content, user.status) == ("user", "Hi there", "complete")
     assert (reply.role, reply.content, reply.status) == ("assistant", "Hello, world!", "complete")
     assert reply.parent_id == user.id
@@ -49,7 +54,8 @@ def test_the_user_message_is_committed_before_generation(
 ) -> None:
     engine.load(load_config(scripted_model))
     cid = history.create_conversation()
-    turn = run_chat_turn(history, engine, cid, "Is this saved?", GREEDY)
+    turn = ChatTurnJob.send(history, engine, cid, "Is this saved?", GREEDY).run()
+    assert isinstance(next(turn), Saved)
     first = next(turn)  # the first piece has arrived; the turn is not over
     assert isinstance(first, TextPiece)
     with History.open(tmp_path / "hearth.db") as other_connection:
@@ -65,8 +71,8 @@ def test_follow_up_turns_send_the_history(
 ) -> None:
     engine.load(load_config(scripted_model))
     cid = history.create_conversation()
-    first = list(run_chat_turn(history, engine, cid, "One", GREEDY))[-1]
-    second = list(run_chat_turn(history, engine, cid, "Two", GREEDY))[-1]
+    first = run_to_end(ChatTurnJob.send(history, engine, cid, "One", GREEDY))[1].result
+    second = run_to_end(ChatTurnJob.send(history, engine, cid, "Two", GREEDY))[1].result
     assert isinstance(first, TurnFinished)
     assert isinstance(second, TurnFinished)
     assert second.stats.prompt_tokens > first.stats.prompt_tokens
@@ -85,13 +91,14 @@ def test_old_turns_left_out_are_announced(
     engine.load(load_config(scripted_model, n_ctx=256))
     cid = history.create_conversation()
     for i in range(12):
-        list(run_chat_turn(history, engine, cid, f"message number {i} " + "pad " * 10, GREEDY))
-    events = list(run_chat_turn(history, engine, cid, "and now?", GREEDY))
-    trimmed = [e for e in events if isinstance(e, HistoryTrimmed)]
+        text = f"message number {i} " + "pad " * 10
+        run_to_end(ChatTurnJob.send(history, engine, cid, text, GREEDY))
+    events, done = run_to_end(ChatTurnJob.send(history, engine, cid, "and now?", GREEDY))
+    trimmed = [e for e in events if isinstance(e, ContextTrimmed)]
     assert len(trimmed) == 1
     assert trimmed[0].omitted_messages >= 2
-    assert isinstance(events[-1], TurnFinished)
-    assert events[-1].status == "complete"
+    assert isinstance(done.result, TurnFinished)
+    assert done.result.status == "complete"
     assert len(history.active_path(cid)) == 26  # nothing was deleted from the history
 
 
@@ -100,8 +107,10 @@ def test_too_long_message_fails_the_reply_but_keeps_the_message(
 ) -> None:
     engine.load(load_config(scripted_model, n_ctx=128))
     cid = history.create_conversation()
-    with pytest.raises(ContextOverflowError):
-        list(run_chat_turn(history, engine, cid, "word " * 400, GREEDY))
+    _, done = run_to_end(ChatTurnJob.send(history, engine, cid, "word " * 400, GREEDY))
+    assert done.outcome is Outcome.FAILED
+    assert isinstance(done.error, ContextOverflowError)
+    assert "too long" in done.message
     user, reply = history.active_path(cid)
     assert user.content == "word " * 400
     assert reply.status == "failed"
@@ -115,12 +124,18 @@ def test_cancel_marks_the_reply_stopped_with_its_text(
     engine.load(load_config(random_model, n_ctx=2048))
     cid = history.create_conversation()
     received = []
-    for event in run_chat_turn(history, engine, cid, "go", SamplingParams(max_tokens=1500)):
+    job = ChatTurnJob.send(history, engine, cid, "go", SamplingParams(max_tokens=1500))
+    for event in job.run():
         if isinstance(event, TextPiece):
             received.append(event.text)
             if len(received) == 10:
-                engine.cancel()
+                job.cancel()
+    assert isinstance(event, Done)
+    assert event.outcome is Outcome.CANCELLED
+    assert "stopped" in event.message
+    assert isinstance(event.result, TurnFinished)  # a stopped reply still has its figures
     reply = history.active_path(cid)[-1]
+    assert (event.result.reply_message_id, event.result.status) == (reply.id, "stopped")
     assert reply.status == "stopped"
     assert reply.content == "".join(received)
 
@@ -131,13 +146,16 @@ def test_engine_crash_marks_the_reply_failed_and_keeps_the_partial_text(
     engine.load(load_config(random_model, n_ctx=2048))
     cid = history.create_conversation()
     received = []
-    with pytest.raises(EngineCrashedError):
-        for event in run_chat_turn(history, engine, cid, "go", SamplingParams(max_tokens=1500)):
-            if isinstance(event, TextPiece):
-                received.append(event.text)
-                if len(received) == 5:
-                    assert engine.pid is not None
-                    os.kill(engine.pid, signal.SIGKILL)
+    job = ChatTurnJob.send(history, engine, cid, "go", SamplingParams(max_tokens=1500))
+    for event in job.run():
+        if isinstance(event, TextPiece):
+            received.append(event.text)
+            if len(received) == 5:
+                assert engine.pid is not None
+                os.kill(engine.pid, signal.SIGKILL)
+    assert isinstance(event, Done)
+    assert event.outcome is Outcome.FAILED
+    assert isinstance(event.error, EngineCrashedError)
     reply = history.active_path(cid)[-1]
     assert reply.status == "failed"
     assert reply.content == "".join(received)
@@ -150,14 +168,14 @@ def test_abandoning_the_stream_keeps_the_reply_as_stopped(
 ) -> None:
     engine.load(load_config(random_model, n_ctx=2048))
     cid = history.create_conversation()
-    turn = run_chat_turn(history, engine, cid, "go", SamplingParams(max_tokens=1500))
+    turn = ChatTurnJob.send(history, engine, cid, "go", SamplingParams(max_tokens=1500)).run()
     pieces = [next(turn) for _ in range(4)]
     turn.close()
     reply = history.active_path(cid)[-1]
     assert reply.status == "stopped"
     assert reply.content == "".join(p.text for p in pieces if isinstance(p, TextPiece))
-    again = list(run_chat_turn(history, engine, cid, "more", SamplingParams(max_tokens=4)))
-    assert isinstance(again[-1], TurnFinished)
+    again = run_to_end(ChatTurnJob.send(history, engine, cid, "more", SamplingParams(max_tokens=4)))
+    assert isinstance(again[1].result, TurnFinished)
 
 
 def test_continue_carries_on_an_interrupted_reply_in_the_same_message(
@@ -169,10 +187,10 @@ def test_continue_carries_on_an_interrupted_reply_in_the_same_message(
     reply = history.add_message(
         cid, "assistant", "Hello,", parent_id=user, status="interrupted", model="x"
     )
-    events = list(continue_reply(history, engine, cid, reply, GREEDY))
+    events, done = run_to_end(ChatTurnJob.resume(history, engine, cid, reply, GREEDY))
     # The scripted model's next-token table carries on from its own "Hello,".
-    assert "".join(e.text for e in events if isinstance(e, TextPiece)) == " world!"
-    finished = events[-1]
+    assert streamed(events) == " world!"
+    finished = done.result
     assert isinstance(finished, TurnFinished)
     assert (finished.reply_message_id, finished.status) == (reply, "complete")
     continued = history.get_message(reply)
@@ -187,14 +205,14 @@ def test_continue_extends_a_stopped_reply_and_keeps_its_text(
 ) -> None:
     engine.load(load_config(random_model, n_ctx=2048))
     cid = history.create_conversation()
-    turn = run_chat_turn(history, engine, cid, "go", SamplingParams(max_tokens=1500, seed=3))
-    for event in turn:
+    job = ChatTurnJob.send(history, engine, cid, "go", SamplingParams(max_tokens=1500, seed=3))
+    for event in job.run():
         if isinstance(event, TextPiece):
-            engine.cancel()
+            job.cancel()
     stopped = history.active_path(cid)[-1]
     assert stopped.status == "stopped"
-    more = list(continue_reply(history, engine, cid, stopped.id, SamplingParams(max_tokens=8)))
-    added = "".join(e.text for e in more if isinstance(e, TextPiece))
+    resume = ChatTurnJob.resume(history, engine, cid, stopped.id, SamplingParams(max_tokens=8))
+    added = streamed(run_to_end(resume)[0])
     after = history.get_message(stopped.id)
     assert after.content == stopped.content + added
     assert len(added) > 0
@@ -206,9 +224,33 @@ def test_only_an_unfinished_reply_can_be_continued(
 ) -> None:
     engine.load(load_config(scripted_model))
     cid = history.create_conversation()
-    list(run_chat_turn(history, engine, cid, "Hi", GREEDY))
+    run_to_end(ChatTurnJob.send(history, engine, cid, "Hi", GREEDY))
     user, reply = history.active_path(cid)
     for message_id in (user.id, reply.id):
-        with pytest.raises(InvalidInputError):
-            list(continue_reply(history, engine, cid, message_id, GREEDY))
+        _, done = run_to_end(ChatTurnJob.resume(history, engine, cid, message_id, GREEDY))
+        assert isinstance(done.error, InvalidInputError)
     assert history.get_message(reply.id).content == "Hello, world!"
+
+
+def test_no_model_fails_before_anything_is_saved(history: History, engine: EngineClient) -> None:
+    cid = history.create_conversation()
+    _, done = run_to_end(ChatTurnJob.send(history, engine, cid, "Hello?", GREEDY))
+    assert done.outcome is Outcome.FAILED
+    assert "No model is loaded" in done.message
+    assert history.active_path(cid) == []
+
+
+def test_a_stop_before_the_turn_begins_saves_nothing(
+    history: History, engine: EngineClient, scripted_model: Path
+) -> None:
+    engine.load(load_config(scripted_model))
+    cid = history.create_conversation()
+    job = ChatTurnJob.send(history, engine, cid, "Never mind", GREEDY)
+    job.cancel()
+    _, done = run_to_end(job)
+    assert done.outcome is Outcome.CANCELLED
+    assert history.active_path(cid) == []
+    # The engine's own stop flag was forgotten by the next job: it runs to the end.
+    assert run_to_end(ChatTurnJob.send(history, engine, cid, "Hi", GREEDY))[1].outcome is (
+        Outcome.COMPLETED
+    )

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from app.engine.protocol import SamplingParams, TextPiece
+from app.engine.protocol import SamplingParams
 from app.store import DocumentStore, History
-from app.tasks.chat_turn import TurnFinished, run_chat_turn
+from app.tasks.chat_turn import ChatTurnJob, TurnFinished
 from app.tasks.summarize import SummaryJob, SummaryReady
 from app.tasks.summary_prompts import SummaryStyle
 from tests.conftest import load_config
 from tests.support.documents import write_pdf
+from tests.support.jobs import run_to_end, streamed
 from tests.support.recording_engine import RecordingEngine
 from tests.support.tiny_gguf import long_text
 
@@ -35,8 +36,8 @@ def summarized(
     pages[3] = [long_text(30, seed=40), FACT, long_text(30, seed=41)]
     pdf = write_pdf(tmp_path / "harbor.pdf", pages)
     engine.load(load_config(model, n_ctx=1024))
-    events = list(SummaryJob(history, engine, pdf, SummaryStyle("brief"), GREEDY).run())
-    ready = events[-1]
+    _, done = run_to_end(SummaryJob(history, engine, pdf, SummaryStyle("brief"), GREEDY))
+    ready = done.result
     assert isinstance(ready, SummaryReady)
     return ready
 
@@ -49,8 +50,8 @@ def test_a_follow_up_is_answered_from_the_right_page_and_cites_it(
         chunks = DocumentStore(history).chunks(ready.document_id)
         assert [(c.first_page, c.last_page) for c in chunks] == [(p, p) for p in range(1, 7)]
         recording_engine.calls.clear()
-        events = list(
-            run_chat_turn(
+        events, done = run_to_end(
+            ChatTurnJob.send(
                 history,
                 recording_engine,
                 ready.conversation_id,
@@ -63,13 +64,12 @@ def test_a_follow_up_is_answered_from_the_right_page_and_cites_it(
         assert "[Excerpt from harbor.pdf, page 4]" in system.content
         assert FACT in system.content
         assert "page 3]" not in system.content  # only the excerpt that answers fits
-        finished = events[-1]
+        finished = done.result
         assert isinstance(finished, TurnFinished)
         assert finished.reply_message_id is not None
         answer = history.get_message(finished.reply_message_id).content
         assert answer == "Hello, world!\n\n*Sources: harbor.pdf, page 4*"
-        shown = "".join(e.text for e in events if isinstance(e, TextPiece))
-        assert shown == answer
+        assert streamed(events) == answer
 
 
 def test_conversations_without_documents_get_no_excerpts(
@@ -78,7 +78,7 @@ def test_conversations_without_documents_get_no_excerpts(
     recording_engine.load(load_config(scripted_model))
     with History.open(tmp_path / "hearth.db") as history:
         cid = history.create_conversation(system_prompt="Be kind.")
-        list(run_chat_turn(history, recording_engine, cid, "copper lanterns?", GREEDY))
+        run_to_end(ChatTurnJob.send(history, recording_engine, cid, "copper lanterns?", GREEDY))
         ((system, user),) = [call.messages for call in recording_engine.calls]
         assert user.content == "copper lanterns?"
         assert system.content == "Be kind."

@@ -19,7 +19,6 @@ from app.errors import (
     EngineError,
     InvalidInputError,
     PasswordProtectedError,
-    SummaryStopped,
 )
 from app.store import (
     DocumentStatus,
@@ -30,19 +29,17 @@ from app.store import (
     StoredDocument,
     SummaryPart,
 )
-from app.tasks.summarize import (
-    SummaryEvent,
-    SummaryJob,
-    SummaryPlan,
-    SummaryProgress,
-    SummaryReady,
-    plan_levels,
-)
+from app.tasks.job import Done, JobEvent, Outcome, Progress
+from app.tasks.summarize import SummaryJob, SummaryPlan, SummaryReady, plan_levels
 from app.tasks.summary_prompts import STYLE_NAMES, STYLES, SummaryStyle, whole_prompt
 from tests.conftest import load_config
 from tests.support.documents import write_pdf
+from tests.support.jobs import run_to_end
 from tests.support.recording_engine import Call, RecordingEngine
 from tests.support.tiny_gguf import long_text, write_random_model
+
+Summarized = JobEvent | SummaryReady
+"""A job's events, then its result in place of its Done (see `summarize`)."""
 
 SAMPLING = SamplingParams(temperature=0.0, max_tokens=32, seed=1)
 # A fresh seed per call: every note differs, and some hold words the model writes as one
@@ -59,7 +56,7 @@ class Finished:
     """What one complete summary of the long PDF left behind."""
 
     calls: list[Call]
-    events: list[SummaryEvent]
+    events: list[Summarized]
     chunks: list[StoredChunk]
     parts: list[SummaryPart]
     messages: list[Message]  # the conversation's active path
@@ -72,8 +69,8 @@ class Finished:
         return self.events[-1]
 
     @property
-    def progress(self) -> list[SummaryProgress]:
-        return [e for e in self.events if isinstance(e, SummaryProgress)]
+    def progress(self) -> list[Progress]:
+        return [e for e in self.events if isinstance(e, Progress)]
 
 
 def write_long_pdf(path: Path) -> Path:
@@ -90,18 +87,23 @@ def summarize(
     path: Path,
     style: SummaryStyle | None = None,
     sampling: SamplingParams = SAMPLING,
-) -> list[SummaryEvent]:
-    return list(SummaryJob(history, engine, path, style or SummaryStyle(), sampling).run())
+) -> list[Summarized]:
+    """The events of a summary that completes, then its SummaryReady; a failure raises."""
+    events, done = run_to_end(SummaryJob(history, engine, path, style or SummaryStyle(), sampling))
+    if done.error is not None:
+        raise done.error
+    assert done.outcome is Outcome.COMPLETED
+    assert isinstance(done.result, SummaryReady)
+    return [*events, done.result]
 
 
 def summarize_until_stopped(
     history: History, engine: EngineClient, path: Path
-) -> tuple[list[SummaryEvent], SummaryStopped]:
-    events: list[SummaryEvent] = []
-    with pytest.raises(SummaryStopped) as stopped:
-        for event in SummaryJob(history, engine, path, SummaryStyle(), SAMPLING).run():
-            events.append(event)
-    return events, stopped.value
+) -> tuple[list[JobEvent], Done]:
+    """The events of a summary that the engine stops (see RecordingEngine.stop_at)."""
+    events, done = run_to_end(SummaryJob(history, engine, path, SummaryStyle(), SAMPLING))
+    assert done.outcome is Outcome.CANCELLED, done
+    return events, done
 
 
 def assert_each_level_splits_the_chunks(parts: Sequence[SummaryPart], chunks: int) -> None:
@@ -228,9 +230,7 @@ def test_progress_counts_every_call_in_order(finished: Finished) -> None:
 
 def test_the_summary_streams_into_a_conversation_with_the_document(finished: Finished) -> None:
     writing = next(
-        i
-        for i, e in enumerate(finished.events)
-        if isinstance(e, SummaryProgress) and e.stage == "writing"
+        i for i, e in enumerate(finished.events) if isinstance(e, Progress) and e.stage == "writing"
     )
     assert not any(isinstance(e, TextPiece) for e in finished.events[:writing])  # notes unseen
     summary = "".join(e.text for e in finished.events if isinstance(e, TextPiece))
@@ -274,7 +274,7 @@ def test_a_short_document_is_one_call_and_a_conversation_with_the_document(
     notes = tmp_path / "notes.txt"
     notes.write_text("Meeting on 4 March. Ada will send the budget by Friday.\n", "utf-8")
     events = summarize(history, recorder, notes)
-    assert events[0] == SummaryProgress(1, 1, None, "writing")
+    assert events[0] == Progress(1, 1, "writing", None)
     assert "".join(e.text for e in events if isinstance(e, TextPiece)) == "Hello, world!"
     ready = events[-1]
     assert isinstance(ready, SummaryReady)
@@ -329,7 +329,7 @@ def test_a_stopped_summary_resumes_where_it_stopped(
     store = DocumentStore(history)
     recorder.stop_at = STOP_AT
     events, stopped = summarize_until_stopped(history, recorder, pdf)
-    assert isinstance(events[0], SummaryProgress)
+    assert isinstance(events[0], Progress)
     total = events[0].total
     assert f"stopped after {STOP_AT - 1} parts" in stopped.message
     (conversation,) = history.list_conversations()
@@ -352,7 +352,7 @@ def test_a_stopped_summary_resumes_where_it_stopped(
         assert containing(recorder.calls, chunk.text) == [], f"chunk {chunk.index} read again"
     for chunk in chunks[STOP_AT - 1 :]:
         assert len(containing(recorder.calls, chunk.text)) == 1, f"chunk {chunk.index}"
-    progress = [e for e in resumed if isinstance(e, SummaryProgress)]
+    progress = [e for e in resumed if isinstance(e, Progress)]
     assert [p.part for p in progress] == list(range(STOP_AT, total + 1))
     assert {p.total for p in progress} == {total}
     assert store.get(document.id).status is DocumentStatus.DONE
@@ -399,11 +399,12 @@ def test_parts_merged_for_another_reply_length_are_not_reused(
     short = SamplingParams(temperature=0.0, max_tokens=128, seed=1)
     job = SummaryJob(history, recorder, pdf, SummaryStyle(), short)
     merges = 0
-    with pytest.raises(SummaryStopped):
-        for event in job.run():
-            merges += isinstance(event, SummaryProgress) and event.stage == "merging"
-            if merges == 2:  # the first merge is saved: stop the second
-                recorder.cancel()
+    for event in job.run():
+        merges += isinstance(event, Progress) and event.stage == "merging"
+        if merges == 2:  # the first merge is saved: stop the second
+            job.cancel()
+    assert isinstance(event, Done)
+    assert event.outcome is Outcome.CANCELLED
     chunks = sum(call.is_map for call in recorder.calls)
     short_group = recorder.calls[chunks].ask.count("Notes on part")
 
