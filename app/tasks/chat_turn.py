@@ -163,7 +163,13 @@ class ChatTurnJob(EngineJob):
             path = history.path_to(start.user_id)
             reserve = reply_budget(self._sampling.max_tokens, model.n_ctx)
             prompt = build_turn_prompt(
-                history, self.engine, model, path, reserve, start.reply_prefix
+                history,
+                self.engine,
+                model,
+                self.conversation_id,
+                path,
+                reserve,
+                reply_prefix=start.reply_prefix,
             )
         except Exception as exc:  # nothing streamed yet: the reply still records why
             record_failure(writer, exc)

@@ -164,6 +164,7 @@ class SummaryJob(EngineJob):
             plan = self._plan(stored_chunks, n_ctx, plan_tokens, group_size)
             self._store.set_status(document_id, DocumentStatus.SUMMARIZING)
         saved = {(p.level, p.index): p.text for p in self._store.parts(document_id)}
+        yield Saved(conversation_id, None)  # where the summary will be written
         try:
             message_id = yield from self._summarize(
                 document_id, conversation_id, stored_chunks, plan, saved

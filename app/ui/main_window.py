@@ -33,18 +33,19 @@ from PySide6.QtWidgets import (
 from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
 from app.documents.extract import SUPPORTED_SUFFIXES
-from app.engine.protocol import ChatMessage, ModelInfo, SamplingParams, TextPiece
+from app.engine.client import EngineClient
+from app.engine.protocol import ModelInfo, SamplingParams, TextPiece
 from app.errors import EngineCrashedError, HearthError
 from app.runtime import Runtime
 from app.settings import Settings
 from app.store import History, Message, MessageStatus, Role
 from app.tasks.branches import branch_positions, switch_branch
 from app.tasks.chat_turn import ChatTurnJob, TurnFinished, can_continue
-from app.tasks.job import ContextTrimmed, Done, JobEvent, Outcome, Progress
+from app.tasks.job import ContextTrimmed, Done, JobEvent, Outcome, Progress, Saved
 from app.tasks.sampling import resolve_sampling
 from app.tasks.summarize import SummaryJob, SummaryReady
 from app.tasks.summary_prompts import SummaryStyle
-from app.tasks.turn_prompt import prompt_messages
+from app.tasks.turn_prompt import count_draft
 from app.ui.chat_session import ChatSession
 from app.ui.composer import Composer
 from app.ui.conversation_sidebar import ConversationSidebar
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self._runtime, self._history, self._session = runtime, history, session
         self._library = ModelLibrary(runtime.models_dir)
         self._conversation_id: int | None = None
+        self._summary_conversation: int | None = None  # where the running summary goes
         self._state_file = runtime.paths.config_dir / "window-state.json"
         self._model_manager: ModelManagerDialog | None = None
         self._onboarding: OnboardingDialog | None = None
@@ -308,15 +310,34 @@ class MainWindow(QMainWindow):
             self.summarize_panel.refused(path, "waits until the reply being written is done")
 
     def _on_summary_event(self, event: JobEvent) -> None:
-        if isinstance(event, Progress):
+        """Progress goes to the panel; the final call's text streams into its conversation."""
+        if isinstance(event, Saved):
+            self._summary_conversation = event.conversation_id
+        elif isinstance(event, Progress):
             self.summarize_panel.show_progress(event)
+            if event.stage == "writing" and self._summary_conversation is not None:
+                self.sidebar.refresh()
+                self.open_conversation(self._summary_conversation)
+                self.transcript.begin_streaming(None)
+        elif isinstance(event, TextPiece) and self._streams_summary():
+            self.transcript.append_stream(event.text)
+
+    def _streams_summary(self) -> bool:
+        return (
+            self._summary_conversation is not None
+            and self._summary_conversation == self._conversation_id
+        )
 
     def _on_summary_done(self, done: Done) -> None:
         if isinstance(done.result, SummaryReady) and done.outcome is Outcome.COMPLETED:
+            self._summary_conversation = None
             self.summarize_panel.finished(done.result)
             self.sidebar.refresh()
             self.open_conversation(done.result.conversation_id)
             return
+        if self._streams_summary():
+            self._after_turn()  # the reply as saved: stopped or failed, with its text
+        self._summary_conversation = None
         stopped = done.outcome is Outcome.CANCELLED
         self.summarize_panel.finished(None, done.message, stopped)
         if not stopped and not isinstance(done.error, EngineCrashedError):
@@ -386,17 +407,18 @@ class MainWindow(QMainWindow):
         self.transcript.begin_streaming(None)
 
     def _count_draft(self, text: str) -> None:
-        """How much of the context the conversation plus this draft would take."""
+        """How much of the context the prompt would take if this draft were sent now
+        (counted as the turn will build it, document excerpts included), off this thread."""
         if self._conversation_id is None or self._session.model is None:
             self.composer.show_token_count("")
             return
-        conversation = self._history.get_conversation(self._conversation_id)
-        system, turns = prompt_messages(
-            conversation.system_prompt, self._history.active_path(self._conversation_id)
-        )
-        draft = [ChatMessage("user", text)] if text.strip() else []
-        messages = [*([system] if system else []), *turns, *draft]
-        self._session.ask(lambda engine: engine.count_tokens(messages), self._show_token_count)
+        database, cid, sampling = self._session.database, self._conversation_id, self._sampling()
+
+        def count(engine: EngineClient) -> int:
+            with History.open(database) as history:
+                return count_draft(history, engine, cid, text, sampling)
+
+        self._session.ask(count, self._show_token_count)
 
     def _show_token_count(self, count: object) -> None:
         model = self._session.model

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from app.engine.protocol import SamplingParams
+from app.engine.protocol import ChatMessage, SamplingParams
 from app.store import DocumentStore, History
 from app.tasks.chat_turn import ChatTurnJob, TurnFinished
 from app.tasks.summarize import SummaryJob, SummaryReady
 from app.tasks.summary_prompts import SummaryStyle
+from app.tasks.turn_prompt import count_draft, prompt_messages
 from tests.conftest import load_config
 from tests.support.documents import write_pdf
 from tests.support.jobs import run_to_end, streamed
@@ -83,3 +84,20 @@ def test_conversations_without_documents_get_no_excerpts(
         assert user.content == "copper lanterns?"
         assert system.content == "Be kind."
         assert history.active_path(cid)[-1].content == "Hello, world!"
+
+
+def test_the_draft_count_is_the_prompt_the_turn_sends_excerpts_included(
+    tmp_path: Path, recording_engine: RecordingEngine, scripted_model: Path
+) -> None:
+    question = "How much is the budget for copper lanterns?"
+    with History.open(tmp_path / "hearth.db") as history:
+        ready = summarized(tmp_path, recording_engine, history, scripted_model)
+        cid = ready.conversation_id
+        counted = count_draft(history, recording_engine, cid, question, GREEDY)
+        plain = recording_engine.count_tokens(
+            [*prompt_messages(None, history.active_path(cid))[1], ChatMessage("user", question)]
+        )
+        _, done = run_to_end(ChatTurnJob.send(history, recording_engine, cid, question, GREEDY))
+    assert isinstance(done.result, TurnFinished)
+    assert counted == done.result.stats.prompt_tokens
+    assert counted > plain + 50  # the excerpt from page 4 is counted too

@@ -29,7 +29,7 @@ from app.store import (
     StoredDocument,
     SummaryPart,
 )
-from app.tasks.job import Done, JobEvent, Outcome, Progress
+from app.tasks.job import Done, JobEvent, Outcome, Progress, Saved
 from app.tasks.summarize import SummaryJob, SummaryPlan, SummaryReady, plan_levels
 from app.tasks.summary_prompts import STYLE_NAMES, STYLES, SummaryStyle, whole_prompt
 from tests.conftest import load_config
@@ -274,7 +274,9 @@ def test_a_short_document_is_one_call_and_a_conversation_with_the_document(
     notes = tmp_path / "notes.txt"
     notes.write_text("Meeting on 4 March. Ada will send the budget by Friday.\n", "utf-8")
     events = summarize(history, recorder, notes)
-    assert events[0] == Progress(1, 1, "writing", None)
+    saved, progress = events[:2]
+    assert isinstance(saved, Saved)  # the conversation exists before the model writes
+    assert progress == Progress(1, 1, "writing", None)
     assert "".join(e.text for e in events if isinstance(e, TextPiece)) == "Hello, world!"
     ready = events[-1]
     assert isinstance(ready, SummaryReady)
@@ -329,8 +331,8 @@ def test_a_stopped_summary_resumes_where_it_stopped(
     store = DocumentStore(history)
     recorder.stop_at = STOP_AT
     events, stopped = summarize_until_stopped(history, recorder, pdf)
-    assert isinstance(events[0], Progress)
-    total = events[0].total
+    assert isinstance(events[1], Progress)
+    total = events[1].total
     assert f"stopped after {STOP_AT - 1} parts" in stopped.message
     (conversation,) = history.list_conversations()
     (document,) = store.for_conversation(conversation.id)
