@@ -277,6 +277,11 @@ class History:
         return tree.all_messages(self._db, cid)
 
     @translate_sqlite_failures
+    def sibling_groups(self, cid: int) -> dict[int | None, list[int]]:
+        """Message ids by parent id (None: the roots), oldest first."""
+        return tree.sibling_groups(self._db, cid)
+
+    @translate_sqlite_failures
     def latest_leaf(self, mid: int) -> int:
         """The newest leaf under `mid`: pass it to `set_active_leaf` to switch branch."""
         leaf = tree.latest_leaf(self._db, mid)

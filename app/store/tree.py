@@ -68,6 +68,16 @@ def all_messages(db: Database, conversation_id: int) -> list[Message]:
     return [message_from_row(row) for row in db.query(sql, [conversation_id])]
 
 
+def sibling_groups(db: Database, conversation_id: int) -> dict[int | None, list[int]]:
+    """Message ids by parent (None: the roots), oldest first: the branch points, in one
+    query of ids only (a long conversation's texts are not read for this)."""
+    sql = "SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY id"
+    groups: dict[int | None, list[int]] = {}
+    for message_id, parent_id in db.execute(sql, [conversation_id]).fetchall():
+        groups.setdefault(parent_id, []).append(message_id)
+    return groups
+
+
 def latest_leaf(db: Database, message_id: int) -> int | None:
     """The newest leaf at or below `message_id`: where to land when switching branch."""
     row = db.execute(_LATEST_LEAF, {"id": message_id}).fetchone()

@@ -18,13 +18,16 @@ def siblings(history: History, message: Message) -> list[Message]:
 
 
 def branch_positions(history: History, path: list[Message]) -> dict[int, tuple[int, int]]:
-    """For each message on `path` that has siblings: (its 1-based position, how many)."""
+    """For each message on `path` that has siblings: (its 1-based position, how many).
+    One query for the whole conversation, however long the path."""
+    if not path:
+        return {}
+    groups = history.sibling_groups(path[0].conversation_id)
     positions: dict[int, tuple[int, int]] = {}
     for message in path:
-        family = siblings(history, message)
+        family = groups.get(message.parent_id, [])
         if len(family) > 1:
-            ids = [m.id for m in family]
-            positions[message.id] = (ids.index(message.id) + 1, len(ids))
+            positions[message.id] = (family.index(message.id) + 1, len(family))
     return positions
 
 
