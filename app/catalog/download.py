@@ -54,7 +54,8 @@ from app.catalog.download_storage import (
     sidecar_path,
     write_sidecar,
 )
-from app.catalog.hub import RemoteFile, file_metadata, hub_endpoint
+from app.catalog.hub_connection import hub_endpoint
+from app.catalog.hub_file import RemoteFile, file_metadata
 from app.errors import (
     ChecksumMismatchError,
     DiskSpaceError,
@@ -115,7 +116,7 @@ def download_file(
 
     Raises `DownloadPaused` / `DownloadCancelled` when `control` asks, `DownloadBusyError` if
     the file is being downloaded elsewhere, `DiskSpaceError`, `ChecksumMismatchError`, the hub
-    errors of app/catalog/hub.py (not found, gated), or `DownloadError` once `max_retries`
+    errors of app/catalog/hub_errors.py (not found, gated), or `DownloadError` once `max_retries`
     consecutive attempts failed. `disk_free(folder)` returns free bytes (default:
     `shutil.disk_usage`). `on_progress` is called on this thread.
     """

@@ -117,7 +117,7 @@ def download_catalog_model(
 def download_hub_file(
     repo: str, filename: str, revision: str | None, library: ModelLibrary, token: str | None
 ) -> InstalledModel:
-    from app.catalog.hub import file_metadata
+    from app.catalog.hub_file import file_metadata
 
     if not filename.lower().endswith(".gguf"):
         raise InvalidInputError(f"{filename} is not a .gguf file; Hearth runs GGUF models.")

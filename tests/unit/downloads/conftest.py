@@ -92,6 +92,29 @@ class Worker(threading.Thread):
 
 
 @pytest.fixture
+def hub(fake_hub: FakeHub) -> FakeHub:
+    """Three GGUF repositories, one gated, and one without GGUF files."""
+    fake_hub.add_repo("acme/Llama-3.2-1B-Instruct-GGUF", downloads=900, likes=40)
+    fake_hub.add_repo(
+        "acme/Qwen2.5-0.5B-Instruct-GGUF",
+        downloads=5000,
+        likes=80,
+        last_modified="2025-02-03T04:05:06.000Z",
+    )
+    fake_hub.add_repo("bigco/Secret-Llama-GGUF", gated="manual", downloads=100)
+    fake_hub.add_repo("acme/Llama-3.2-1B-Instruct", downloads=99999)  # safetensors only
+    fake_hub.add_file("acme/Llama-3.2-1B-Instruct-GGUF", "Llama-3.2-1B-Instruct-Q4_K_M.gguf")
+    fake_hub.add_file("acme/Llama-3.2-1B-Instruct-GGUF", "Llama-3.2-1B-Instruct-Q8_0.gguf")
+    fake_hub.add_file("acme/Llama-3.2-1B-Instruct-GGUF", "README.md", size=100, lfs=False)
+    for part in (1, 2):
+        name = f"qwen2.5-0.5b-instruct-fp16-0000{part}-of-00002.gguf"
+        fake_hub.add_file("acme/Qwen2.5-0.5B-Instruct-GGUF", name, size=1000)
+    fake_hub.add_file("bigco/Secret-Llama-GGUF", "secret-Q4_0.gguf")
+    fake_hub.add_file("acme/Llama-3.2-1B-Instruct", "model.safetensors")
+    return fake_hub
+
+
+@pytest.fixture
 def models_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "models"
     folder.mkdir()
