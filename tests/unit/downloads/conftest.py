@@ -6,6 +6,7 @@ The ``fake_hub`` fixture (tests/support/fake_hub.py) is a real HTTP server on 12
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from app.catalog.download import (
     DownloadRequest,
     download_file,
 )
+from app.catalog.download_storage import part_path, sidecar_path
 from tests.support.fake_hub import FakeFile, FakeHub
 
 REPO = "hearth-test/Tiny-Model-GGUF"
@@ -42,6 +44,21 @@ def download(hub: FakeHub, file: FakeFile, dest: Path, **kwargs: Any) -> Path:
     kwargs.setdefault("backoff", FAST)
     kwargs.setdefault("endpoint", hub.url)
     return download_file(request_for(hub, file, dest, **fields), **kwargs)
+
+
+def write_partial(dest: Path, data: bytes, *, sha256: str, size: int, revision: str) -> None:
+    """A ``.part`` of `data` with a sidecar saying what it is a prefix of."""
+    part_path(dest).write_bytes(data)
+    sidecar = {
+        "version": 1,
+        "repo": REPO,
+        "filename": "tiny-model-Q4_K_M.gguf",
+        "revision": revision,
+        "sha256": sha256,
+        "size": size,
+        "url": "",
+    }
+    sidecar_path(dest).write_text(json.dumps(sidecar))
 
 
 class Recorder:
