@@ -20,20 +20,22 @@ huggingface_hub's `hf_hub_download` cannot resume across runs (each attempt writ
    A mismatch deletes the partial file: it can never become right by resuming.
 
 Only HEAD and GET requests for the file itself are made: no telemetry, no other call.
+
+This module runs the steps; the pieces are beside it: download_checks (step 1's verdict and
+step 4), download_storage (the files and the lock of steps 2-3), download_http (one attempt of
+step 5), download_writer (the ``.part`` being written, and step 6), download_control (progress,
+pause/cancel, backoff).
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
-import os
 import shutil
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
+from app.catalog.download_checks import PinnedFile, check_disk_space, pinned_file
 from app.catalog.download_control import (
     BackoffPolicy,
     DownloadControl,
@@ -49,12 +51,13 @@ from app.catalog.download_storage import (
     discard_partial,
     lock_path,
     part_path,
-    read_sidecar,
     remove_partial,
-    sidecar_path,
-    write_sidecar,
+    resumable_bytes,
+    start_partial,
 )
-from app.catalog.hub import RemoteFile, file_metadata, hub_endpoint
+from app.catalog.download_writer import PartialWriter, hash_prefix
+from app.catalog.hub_connection import hub_endpoint
+from app.catalog.hub_file import RemoteFile, file_metadata
 from app.errors import (
     ChecksumMismatchError,
     DiskSpaceError,
@@ -82,9 +85,6 @@ __all__ = [
     "download_file",
     "human_size",
 ]
-
-CHUNK = 1024 * 1024  # file write buffer and re-hash read size
-DISK_MARGIN = 0.01  # keep 1 % of the file size free on top of what the rest needs
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def download_file(
 
     Raises `DownloadPaused` / `DownloadCancelled` when `control` asks, `DownloadBusyError` if
     the file is being downloaded elsewhere, `DiskSpaceError`, `ChecksumMismatchError`, the hub
-    errors of app/catalog/hub.py (not found, gated), or `DownloadError` once `max_retries`
+    errors of app/catalog/hub_errors.py (not found, gated), or `DownloadError` once `max_retries`
     consecutive attempts failed. `disk_free(folder)` returns free bytes (default:
     `shutil.disk_usage`). `on_progress` is called on this thread.
     """
@@ -131,6 +131,9 @@ def download_file(
     ).run()
 
 
+_NOT_YET_KNOWN = PinnedFile(sha256="", size=0)  # until the hub has described the file
+
+
 @dataclass
 class _Download:
     request: DownloadRequest
@@ -142,17 +145,24 @@ class _Download:
     endpoint: str
     disk_free: Callable[[Path], int]
     failures: int = 0
-    offset: int = 0
-    sha256: str = ""
-    size: int = 0
+    kept: int = 0  # bytes of an earlier attempt kept (before the transfer starts)
+    target: PinnedFile = _NOT_YET_KNOWN
     remote: RemoteFile | None = None
     url_refreshed: bool = False  # a fresh download URL was fetched, with no success since
-    file: IO[bytes] | None = None  # the .part file, open during the transfer
-    hasher: hashlib._Hash = field(default_factory=hashlib.sha256)
+    writer: PartialWriter | None = None  # the .part file, open during the transfer
 
     @property
     def dest(self) -> Path:
         return self.request.dest
+
+    @property
+    def size(self) -> int:
+        return self.target.size
+
+    @property
+    def offset(self) -> int:
+        """Bytes of the file on disk so far."""
+        return self.writer.offset if self.writer is not None else self.kept
 
     # -- the steps ---------------------------------------------------------------------------
     def run(self) -> Path:
@@ -160,7 +170,9 @@ class _Download:
             self.check_stop()
             self.reporter.emit("checking", 0, "Asking the model hub about the file")
             self.remote = self._fetch_metadata()
-            self._set_target(self.remote)
+            request = self.request
+            self.target = pinned_file(self.remote, request.expected_sha256, request.expected_size)
+            self.reporter.total = self.size
             self.dest.parent.mkdir(parents=True, exist_ok=True)
             lock = FileLock(lock_path(self.dest))
             if not lock.acquire():
@@ -177,9 +189,10 @@ class _Download:
 
     def _download(self) -> None:
         try:
-            self.offset = self._resumable_offset()
-            self._check_disk()
-            self._start_partial()
+            self.kept = resumable_bytes(self.dest, self._partial_info())
+            free = self.disk_free(self.dest.parent)
+            check_disk_space(self.request.filename, self.dest.parent, self.target, self.kept, free)
+            start_partial(self.dest, self._partial_info(), keep=self.kept > 0)
             self._transfer()
         except ChecksumMismatchError:
             remove_partial(self.dest)
@@ -202,93 +215,48 @@ class _Download:
             except HubUnavailableError as exc:
                 self._failed(RetryableError(exc.message))
 
-    def _set_target(self, remote: RemoteFile) -> None:
-        name = self.request.filename
-        expected = (self.request.expected_sha256 or "").lower() or None
-        if expected and remote.sha256 and expected != remote.sha256:
-            raise DownloadError(
-                f"The model hub publishes a different checksum for {name} than Hearth's "
-                "catalog expects, so the catalog entry is out of date. Nothing was downloaded."
-            )
-        size = self.request.expected_size
-        if size is not None and remote.size is not None and size != remote.size:
-            raise DownloadError(
-                f"The model hub says {name} is {human_size(remote.size)}, but Hearth's "
-                f"catalog expects {human_size(size)}. Nothing was downloaded."
-            )
-        sha256, size = expected or remote.sha256, size if size is not None else remote.size
-        if sha256 is None or size is None:
-            raise DownloadError(
-                f"The model hub publishes no checksum or size for {name}, so Hearth could not "
-                "verify it. Nothing was downloaded."
-            )
-        self.sha256, self.size = sha256, size
-        self.reporter.total = size
-
     def _already_downloaded(self) -> bool:
         """True if `dest` already holds the verified file (nothing to fetch)."""
         if not self.dest.is_file() or self.dest.stat().st_size != self.size:
             return False
         with self.dest.open("rb") as file:
-            digest = self._hash_prefix(file, self.size, "Checking the file already there")
-        if digest.hexdigest() != self.sha256:
+            digest = hash_prefix(
+                file,
+                self.size,
+                check_stop=self.check_stop,
+                hashed=self._checked("Checking the file already there"),
+            )
+        if digest.hexdigest() != self.target.sha256:
             return False
         self.reporter.emit("done", self.size, "Already downloaded and verified")
         return True
 
-    def _resumable_offset(self) -> int:
-        """How many bytes of an earlier attempt can be kept (0: start over)."""
-        part, found = part_path(self.dest), read_sidecar(self.dest)
-        if found is None or not part.is_file() or found != self._partial_info(found.url):
-            return 0
-        size = part.stat().st_size
-        return size if size <= self.size else 0
+    def _checked(self, message: str) -> Callable[[int], None]:
+        """Reports bytes re-hashed so far as a "checking" event with `message`."""
+        return lambda done: self.reporter.emit("checking", done, message)
 
-    def _partial_info(self, url: str = "") -> PartialInfo:
-        r = self.request
-        return PartialInfo(r.repo, r.filename, r.revision, self.sha256, self.size, url)
-
-    def _check_disk(self) -> None:
-        needed = self.size - self.offset + math.ceil(self.size * DISK_MARGIN)
-        free = self.disk_free(self.dest.parent)
-        if free < needed:
-            raise DiskSpaceError(
-                f"Not enough disk space for {self.request.filename}: the download needs "
-                f"{human_size(needed)} more, and only {human_size(free)} is free in "
-                f"{self.dest.parent}. Free some space or choose another models folder, then "
-                "try again."
-            )
-
-    def _start_partial(self) -> None:
-        if self.offset == 0:
-            remove_partial(self.dest)
-        url = self.remote.url if self.remote else ""
-        write_sidecar(self.dest, self._partial_info(url))
-        part_path(self.dest).touch()
+    def _partial_info(self) -> PartialInfo:
+        r, url = self.request, self.remote.url if self.remote else ""
+        return PartialInfo(r.repo, r.filename, r.revision, self.target.sha256, self.size, url)
 
     def _transfer(self) -> None:
-        part = part_path(self.dest)
+        writer = PartialWriter(self.dest, self.request.filename, self.size, self.target.sha256)
         try:
-            with part.open("r+b", buffering=CHUNK) as self.file:
-                self.hasher = self._hash_prefix(
-                    self.file, self.offset, f"Checking the {human_size(self.offset)} already here"
-                )
+            with writer:
+                message = f"Checking the {human_size(self.kept)} already here"
+                writer.resume(self.kept, check_stop=self.check_stop, hashed=self._checked(message))
+                self.writer = writer
                 self._receive_all()
                 self.reporter.emit("verifying", self.offset, "Verifying the checksum")
-                self.file.flush()
-                os.fsync(self.file.fileno())
-            self.file = None
-            self._verify()
-            os.replace(part, self.dest)
-            _fsync_folder(self.dest.parent)
-            sidecar_path(self.dest).unlink(missing_ok=True)
+                writer.finish()
         except OSError as exc:
             raise DownloadError(
-                f"Hearth could not write {part} ({exc.strerror or exc}). Check the disk and "
-                "run the download again; it resumes where it stopped."
+                f"Hearth could not write {part_path(self.dest)} ({exc.strerror or exc}). Check "
+                "the disk and run the download again; it resumes where it stopped."
             ) from exc
 
     def _receive_all(self) -> None:
+        assert self.writer is not None
         refresh = False
         while self.offset < self.size:
             if refresh:
@@ -307,21 +275,13 @@ class _Download:
             )
             started = self.offset
             try:
-                assert self.file is not None
-                self.file.seek(self.offset)
+                self.writer.seek_end()
                 fetch(get, self, self.control)
             except RetryableError as retry:
                 if self.offset > started:
                     self.failures = 0  # progress was made: this is a new run of failures
                 refresh = retry.refresh_url
                 self._failed(retry)
-
-    def _verify(self) -> None:
-        if self.offset != self.size or self.hasher.hexdigest() != self.sha256:
-            raise ChecksumMismatchError(
-                f"The downloaded file {self.request.filename} does not match its published "
-                "checksum; it was deleted. Try again."
-            )
 
     # -- the Sink that download_http.fetch writes into ---------------------------------------
     def started(self) -> None:
@@ -330,23 +290,13 @@ class _Download:
         self.reporter.emit("downloading", self.offset, "Downloading")
 
     def write(self, piece: bytes) -> None:
-        if self.offset + len(piece) > self.size:
-            raise ChecksumMismatchError(
-                f"The server sent more bytes than {self.request.filename} has; the partial "
-                "file was deleted. Try again."
-            )
-        assert self.file is not None
-        self.file.write(piece)
-        self.hasher.update(piece)
-        self.offset += len(piece)
+        assert self.writer is not None
+        self.writer.write(piece)
         self.reporter.emit("downloading", self.offset, "Downloading")
 
     def restart(self) -> None:
-        assert self.file is not None
-        self.file.seek(0)
-        self.file.truncate()
-        self.offset = 0
-        self.hasher = hashlib.sha256()
+        assert self.writer is not None
+        self.writer.restart()
 
     # -- failures, stops ---------------------------------------------------------------------
     def _failed(self, retry: RetryableError) -> None:
@@ -373,40 +323,5 @@ class _Download:
             self.check_stop()
 
     def check_stop(self) -> None:
-        request = self.control.stop_request
-        name = self.request.filename
-        if request == "cancel":
-            raise DownloadCancelled(
-                f"The download of {name} was cancelled; its partial file is deleted."
-            )
-        if request == "pause":
-            done = f" at {self.offset / self.size:.0%}" if self.size else ""
-            raise DownloadPaused(
-                f"The download of {name} is paused{done}. Resume it to continue where it stopped."
-            )
-
-    def _hash_prefix(self, file: IO[bytes], length: int, message: str) -> hashlib._Hash:
-        """sha256 of the first `length` bytes of `file`; leaves the position at `length`."""
-        digest = hashlib.sha256()
-        file.seek(0)
-        remaining = length
-        while remaining > 0:
-            self.check_stop()
-            block = file.read(min(CHUNK, remaining))
-            if not block:
-                break
-            digest.update(block)
-            remaining -= len(block)
-            self.reporter.emit("checking", length - remaining, message)
-        return digest
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename durable (POSIX; Windows cannot open folders this way)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fraction = self.offset / self.size if self.size else None
+        self.control.raise_if_stopped(self.request.filename, fraction)

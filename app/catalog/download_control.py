@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from app.errors import DownloadCancelled, DownloadPaused
+
 __all__ = [
     "BackoffPolicy",
     "DownloadControl",
@@ -67,6 +69,20 @@ class DownloadControl:
     def stop_request(self) -> StopRequest | None:
         with self._lock:
             return self._request
+
+    def raise_if_stopped(self, filename: str, fraction: float | None = None) -> None:
+        """Raise `DownloadCancelled` or `DownloadPaused` (saying how far it got) if asked."""
+        request = self.stop_request
+        if request == "cancel":
+            raise DownloadCancelled(
+                f"The download of {filename} was cancelled; its partial file is deleted."
+            )
+        if request == "pause":
+            done = f" at {fraction:.0%}" if fraction is not None else ""
+            raise DownloadPaused(
+                f"The download of {filename} is paused{done}. Resume it to continue where it "
+                "stopped."
+            )
 
     def wait(self, seconds: float) -> bool:
         """Sleep up to `seconds`; True (at once) if a stop was requested."""

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, NoReturn, Protocol
 from urllib.parse import urljoin
 
 from app.catalog.download_control import DownloadControl
-from app.catalog.hub import HubCall, hub_error, hub_errors, hub_headers, same_origin
+from app.catalog.hub_connection import hub_headers, same_origin
+from app.catalog.hub_errors import HubCall, hub_error, hub_errors
 from app.errors import DownloadError
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,9 @@ __all__ = [
     "part_path",
     "read_sidecar",
     "remove_partial",
+    "resumable_bytes",
     "sidecar_path",
+    "start_partial",
     "write_sidecar",
 ]
 
@@ -82,6 +84,26 @@ def read_sidecar(dest: Path) -> PartialInfo | None:
         return PartialInfo(**data)
     except (OSError, ValueError, TypeError):
         return None
+
+
+def resumable_bytes(dest: Path, wanted: PartialInfo) -> int:
+    """How many bytes of an earlier attempt at `wanted` can be kept (0: start over): all of
+    the ``.part``, if its sidecar describes the same file (the URL aside) and it is not too
+    long. Whether those bytes are right, only the final sha256 tells."""
+    part, found = part_path(dest), read_sidecar(dest)
+    if found is None or not part.is_file() or found != replace(wanted, url=found.url):
+        return 0
+    size = part.stat().st_size
+    return size if size <= wanted.size else 0
+
+
+def start_partial(dest: Path, info: PartialInfo, *, keep: bool) -> None:
+    """Make sure a ``.part`` and its sidecar describing `info` exist: the bytes already there
+    if `keep`, else an empty file."""
+    if not keep:
+        remove_partial(dest)
+    write_sidecar(dest, info)
+    part_path(dest).touch()
 
 
 def remove_partial(dest: Path) -> None:

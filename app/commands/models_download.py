@@ -7,6 +7,7 @@ They run in their own process; nothing here opens the history. Ctrl+C pauses a d
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -21,10 +22,12 @@ from app.catalog.download import (
     download_file,
 )
 from app.catalog.library import InstalledModel, ModelLibrary, slug
-from app.commands.progress import ProgressPrinter
-from app.errors import InvalidInputError
+from app.commands.progress import PROGRESS_FORMATS, DownloadOutput, TextOutput, download_output
+from app.errors import HearthError, InvalidInputError
 from app.runtime import Runtime
 from app.units import human_size
+
+log = logging.getLogger("hearth.download")
 
 
 def add_parsers(actions: Any) -> None:
@@ -34,6 +37,12 @@ def add_parsers(actions: Any) -> None:
     download.add_argument("target", metavar="ID|REPO", help="a catalog id, or a Hub repo")
     download.add_argument("filename", nargs="?", metavar="FILENAME", help="the .gguf in REPO")
     download.add_argument("--revision", metavar="REV", help="a commit, branch or tag of REPO")
+    download.add_argument(
+        "--progress",
+        choices=PROGRESS_FORMATS,
+        default="text",
+        help="progress on stderr as text for people (default) or as JSON lines for programs",
+    )
     download.set_defaults(run=run_download)
     search = actions.add_parser(
         "search", help="find GGUF repos on the Hub; with REPO (org/name), list its files"
@@ -57,10 +66,25 @@ def _token(runtime: Runtime) -> str | None:
 
 
 def run_download(args: argparse.Namespace) -> int:
+    """Download, printing the installed model's id; with ``--progress json`` a failure is a
+    last ``failed`` JSON line on stderr (exit code 1, as for any error people can act on)."""
+    output = download_output(args.progress)
+    try:
+        model = _download(args, output)
+    except HearthError as exc:
+        if not output.failed(exc.message):
+            raise
+        log.info("download failed: %s", exc.message)
+        return 1
+    print(model.id)
+    return 0
+
+
+def _download(args: argparse.Namespace, output: DownloadOutput) -> InstalledModel:
     runtime = Runtime.start()
     _require_online(runtime)
     library = ModelLibrary(runtime.models_dir)
-    _clean_abandoned_downloads(library)
+    _clean_abandoned_downloads(library, output)
     if args.filename is None:
         entry = find_catalog_model(load_catalog(), args.target)
         if entry is None:
@@ -68,29 +92,30 @@ def run_download(args: argparse.Namespace) -> int:
                 f"{args.target!r} is not a catalog model id (see: hearth models list). For "
                 "a file from a Hub repo: hearth models download REPO FILENAME"
             )
-        model = download_catalog_model(entry, library, _token(runtime))
-    else:
-        model = download_hub_file(
-            args.target, args.filename, args.revision, library, _token(runtime)
-        )
-    print(model.id)
-    return 0
+        return download_catalog_model(entry, library, _token(runtime), output)
+    return download_hub_file(
+        args.target, args.filename, args.revision, library, _token(runtime), output
+    )
 
 
-def _clean_abandoned_downloads(library: ModelLibrary) -> None:
+def _clean_abandoned_downloads(library: ModelLibrary, output: DownloadOutput) -> None:
     """Partial files nobody resumed for a week are only taking disk space."""
     if library.folder.is_dir():
         for path in clean_stale_partials(library.folder):
-            print(f"Removed an abandoned partial download: {path.name}", file=sys.stderr)
+            output.notice(f"Removed an abandoned partial download: {path.name}")
 
 
 def download_catalog_model(
-    entry: CatalogModel, library: ModelLibrary, token: str | None
+    entry: CatalogModel,
+    library: ModelLibrary,
+    token: str | None,
+    output: DownloadOutput | None = None,
 ) -> InstalledModel:
-    print(license_notice(entry), file=sys.stderr)
+    output = output or TextOutput()
+    output.notice(license_notice(entry))
     present = library.find(entry.id)
     if present is not None and present.sha256 == entry.sha256:
-        print(f"{entry.name} is already installed.", file=sys.stderr)
+        output.notice(f"{entry.name} is already installed.")
         return present
     # One catalog file has no verified commit: fetch it from main; its sha256 still pins it.
     revision = entry.revision or "main"
@@ -103,7 +128,7 @@ def download_catalog_model(
         expected_size=entry.size_bytes,
         token=token,
     )
-    path = _run(request, entry.name)
+    path = _run(request, entry.name, output)
     return library.record_download(
         path,
         model_id=entry.id,
@@ -115,9 +140,14 @@ def download_catalog_model(
 
 
 def download_hub_file(
-    repo: str, filename: str, revision: str | None, library: ModelLibrary, token: str | None
+    repo: str,
+    filename: str,
+    revision: str | None,
+    library: ModelLibrary,
+    token: str | None,
+    output: DownloadOutput | None = None,
 ) -> InstalledModel:
-    from app.catalog.hub import file_metadata
+    from app.catalog.hub_file import file_metadata
 
     if not filename.lower().endswith(".gguf"):
         raise InvalidInputError(f"{filename} is not a .gguf file; Hearth runs GGUF models.")
@@ -131,7 +161,7 @@ def download_hub_file(
         expected_size=remote.size,
         token=token,
     )
-    path = _run(request, filename)
+    path = _run(request, filename, output or TextOutput())
     taken = {m.id for m in library.installed() if m.path != path}
     model_id = slug(filename) if slug(filename) not in taken else slug(f"{repo}-{filename}")
     return library.record_download(
@@ -144,15 +174,13 @@ def download_hub_file(
     )
 
 
-def _run(request: DownloadRequest, label: str) -> Any:
+def _run(request: DownloadRequest, name: str, output: DownloadOutput) -> Any:
     control = DownloadControl()
-    printer = ProgressPrinter(f"Downloading {label}")
     previous = signal.signal(signal.SIGINT, lambda _sig, _frame: control.pause())
     try:
-        return download_file(request, on_progress=printer, control=control)
-    except DownloadPaused:
-        printer.finish_line()
-        print("Paused. Run the same command again to resume where it stopped.", file=sys.stderr)
+        return download_file(request, on_progress=output.progress_for(name), control=control)
+    except DownloadPaused as paused:
+        output.paused(paused.message)
         raise SystemExit(130) from None
     finally:
         signal.signal(signal.SIGINT, previous)

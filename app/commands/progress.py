@@ -1,22 +1,25 @@
-"""Download progress on stderr: one updating line on a terminal, sparse lines in a log."""
+"""Download progress on stderr: for people, one updating line on a terminal and sparse lines
+in a log; for programs (``--progress json``), one JSON object per event and line."""
 
 from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from collections.abc import Callable
+from typing import Literal, Protocol, TextIO
 
-from app.catalog.download import DownloadProgress
-from app.units import human_size
+from app.catalog.download_control import DownloadProgress
+from app.catalog.download_events import (
+    DownloadEvent,
+    DownloadMessage,
+    describe_progress,
+    download_label,
+    encode_event,
+)
 
-
-def human_seconds(seconds: float) -> str:
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+ProgressFormat = Literal["text", "json"]
+PROGRESS_FORMATS: tuple[ProgressFormat, ...] = ("text", "json")
+PAUSED_HINT = "Paused. Run the same command again to resume where it stopped."
 
 
 class ProgressPrinter:
@@ -45,22 +48,81 @@ class ProgressPrinter:
         self._stream.flush()
 
     def describe(self, progress: DownloadProgress) -> str:
-        if progress.state == "downloading" and progress.total:
-            percent = 100 * progress.downloaded / progress.total
-            parts = [
-                f"{self._label}: {percent:.0f}% ({human_size(progress.downloaded)} of "
-                f"{human_size(progress.total)})"
-            ]
-            if progress.rate:
-                parts.append(f"at {human_size(progress.rate)}/s")
-            if progress.eta_s is not None:
-                parts.append(f"{human_seconds(progress.eta_s)} left")
-            return ", ".join(parts)
-        message = f" {progress.message}" if progress.message else ""
-        return f"{self._label}: {progress.state}{message}"
+        return describe_progress(self._label, progress)
 
     def finish_line(self) -> None:
         """End an updating line early (e.g. when paused) so the next message starts clean."""
         if self._live:
             self._stream.write("\n")
             self._stream.flush()
+
+
+class DownloadOutput(Protocol):
+    """Where `hearth models download` tells what happens, in one of the PROGRESS_FORMATS."""
+
+    def notice(self, text: str) -> None:
+        """Something to know before or beside the download (a license, a cleaned-up file)."""
+
+    def progress_for(self, name: str) -> Callable[[DownloadProgress], None]:
+        """The on_progress callback for downloading `name`."""
+
+    def paused(self, message: str) -> None:
+        """The download stopped on request and keeps its partial file."""
+
+    def failed(self, message: str) -> bool:
+        """Report a failure for people; False if that is left to the caller (`hearth: ...`)."""
+
+
+class TextOutput:
+    """Human text, as the terminal has always shown it."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream or sys.stderr
+        self._printer: ProgressPrinter | None = None
+
+    def notice(self, text: str) -> None:
+        print(text, file=self._stream)
+
+    def progress_for(self, name: str) -> ProgressPrinter:
+        self._printer = ProgressPrinter(download_label(name), self._stream)
+        return self._printer
+
+    def paused(self, message: str) -> None:
+        if self._printer is not None:
+            self._printer.finish_line()
+        print(PAUSED_HINT, file=self._stream)
+
+    def failed(self, message: str) -> bool:
+        return False  # the `hearth` command prints "hearth: <message>" itself
+
+
+class JsonOutput:
+    """One JSON object per line for every event (app/catalog/download_events.py): what the
+    window's DownloadProcess reads."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream or sys.stderr
+
+    def write(self, event: DownloadEvent) -> None:
+        self._stream.write(encode_event(event) + "\n")
+        self._stream.flush()
+
+    def notice(self, text: str) -> None:
+        self.write(DownloadMessage("notice", text))
+
+    def progress_for(self, name: str) -> Callable[[DownloadProgress], None]:
+        return self.write
+
+    def paused(self, message: str) -> None:
+        self.write(DownloadMessage("paused", message))
+
+    def failed(self, message: str) -> bool:
+        self.write(DownloadMessage("failed", message))
+        return True
+
+
+def download_output(
+    progress_format: ProgressFormat, stream: TextIO | None = None
+) -> DownloadOutput:
+    """The output for ``--progress FORMAT``."""
+    return JsonOutput(stream) if progress_format == "json" else TextOutput(stream)

@@ -1,9 +1,10 @@
 """A model download as a child process: `hearth models download`, watched from the window.
 
 The window's own process never touches the network for a download: the `hearth` command
-does the work (resumable, verified, one-line errors) and this object turns what it prints
-into signals. Its stderr carries progress lines ("Downloading X: 42% (2.1 MB of 5.0 MB)…",
-every ~2 s when it is not a terminal); its stdout carries the installed model's id.
+does the work (resumable, verified, one-line errors) and this object turns what it reports
+into signals. It runs with ``--progress json``: its stderr carries one JSON event per line
+(app/catalog/download_events.py: progress, notices, and a last ``failed`` line with the
+one-line error); its stdout carries the installed model's id.
 
 Pause is the command's own Ctrl+C: SIGINT makes it keep the partial file and exit 130, and
 resuming is simply starting it again (it continues with a Range request). Cancel kills the
@@ -13,7 +14,6 @@ process and deletes the partial file.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import sys
 from pathlib import Path
@@ -21,12 +21,19 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, Signal, Slot
 
 from app.catalog.catalog import CatalogModel
-from app.catalog.download import discard_partial
+from app.catalog.download_control import DownloadProgress
+from app.catalog.download_events import (
+    DownloadMessage,
+    decode_event,
+    describe_progress,
+    download_label,
+)
+from app.catalog.download_storage import discard_partial
 from app.catalog.library import ModelLibrary
 from app.errors import HearthError
 
 PAUSED_EXIT_CODE = 130
-_PERCENT = re.compile(r": (\d{1,3})% \(")
+JSON_PROGRESS = ["--progress", "json"]
 _ERROR_PREFIX = "hearth: "
 
 
@@ -40,7 +47,7 @@ class DownloadProcess(QObject):
 
     Signals:
         started(): the child process is running (also after a resume).
-        progress(int, str): percent done and the command's progress line.
+        progress(int, str): percent done and the progress line the terminal would show.
         paused(): stopped on request; the partial file stays and `start()` resumes.
         cancelled(): stopped on request and the partial file was deleted.
         finished_ok(str): the installed model's id.
@@ -54,14 +61,25 @@ class DownloadProcess(QObject):
     finished_ok = Signal(str)
     failed = Signal(str)
 
-    def __init__(self, arguments: list[str], dest: Path, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        arguments: list[str],
+        dest: Path,
+        parent: QObject | None = None,
+        *,
+        name: str | None = None,
+    ) -> None:
+        """`arguments` of `hearth` (``models download ...``; ``--progress json`` is added);
+        `name` is what the progress lines call the download (default: the file's name)."""
         super().__init__(parent)
         self.arguments = arguments
         self.dest = dest
         self.percent = 0
+        self._label = download_label(name or dest.name)
         self._stopping: str | None = None  # "pause" or "cancel" while the child winds down
         self._stderr_tail = ""
         self._last_line = ""
+        self._failure: str | None = None  # the command's `failed` event
         self._process = QProcess(self)
         self._process.setProgram(hearth_program())
         self._process.readyReadStandardError.connect(self._read_stderr)
@@ -73,7 +91,7 @@ class DownloadProcess(QObject):
         cls, model: CatalogModel, library: ModelLibrary, parent: QObject | None = None
     ) -> DownloadProcess:
         dest = library.download_destination(model.repo, model.filename)
-        return cls(["models", "download", model.id], dest, parent)
+        return cls(["models", "download", model.id], dest, parent, name=model.name)
 
     @classmethod
     def for_hub_file(
@@ -87,7 +105,8 @@ class DownloadProcess(QObject):
         arguments = ["models", "download", repo, filename]
         if revision:
             arguments += ["--revision", revision]
-        return cls(arguments, library.download_destination(repo, filename), parent)
+        dest = library.download_destination(repo, filename)
+        return cls(arguments, dest, parent, name=filename)
 
     @property
     def running(self) -> bool:
@@ -99,7 +118,8 @@ class DownloadProcess(QObject):
             return
         self._stopping = None
         self._stderr_tail = self._last_line = ""
-        self._process.setArguments(self.arguments)
+        self._failure = None
+        self._process.setArguments([*self.arguments, *JSON_PROGRESS])
         self._process.start()
         self.started.emit()
 
@@ -148,11 +168,22 @@ class DownloadProcess(QObject):
     def _take_line(self, line: str) -> None:
         if not line:
             return
-        self._last_line = line
-        match = _PERCENT.search(line)
-        if match:
-            self.percent = min(100, int(match.group(1)))
-            self.progress.emit(self.percent, line)
+        event = decode_event(line)
+        if isinstance(event, DownloadProgress):
+            self._take_progress(event)
+        elif isinstance(event, DownloadMessage):
+            self._last_line = event.message
+            if event.kind == "failed":
+                self._failure = event.message
+        else:  # not an event: e.g. the last words of a crash
+            self._last_line = line
+
+    def _take_progress(self, event: DownloadProgress) -> None:
+        text = describe_progress(self._label, event)
+        self._last_line = text
+        if event.state == "downloading" and event.total:
+            self.percent = min(100, round(100 * event.downloaded / event.total))
+            self.progress.emit(self.percent, text)
 
     @Slot(int, QProcess.ExitStatus)
     def _on_finished(self, code: int, status: QProcess.ExitStatus) -> None:
@@ -181,6 +212,8 @@ class DownloadProcess(QObject):
             )
 
     def _error_message(self, code: int) -> str:
+        if self._failure:
+            return self._failure
         line = self._last_line.removeprefix(_ERROR_PREFIX)
         if self._last_line.startswith(_ERROR_PREFIX) and line:
             return line

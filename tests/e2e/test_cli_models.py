@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from app.catalog.download_control import DownloadProgress
+from app.catalog.download_events import DownloadEvent, DownloadMessage, decode_event
 from app.paths import resolve_paths
 from tests.e2e.cli_helpers import HEARTH, hearth
 from tests.support.fake_hub import FakeHub
@@ -125,6 +127,71 @@ def test_ctrl_c_pauses_and_the_same_command_resumes(hub: FakeHub) -> None:
     (resumed,) = [r for r in hub.requests if r.method == "GET" and "/resolve/" in r.path]
     assert resumed.range_start == part_size_when_paused
     assert resumed.body_bytes == size - part_size_when_paused
+
+
+def json_events(stderr: str) -> list[DownloadEvent]:
+    """Every stderr line of ``--progress json``, decoded; each one must be an event."""
+    events = [decode_event(line) for line in stderr.splitlines()]
+    assert None not in events, stderr
+    return [e for e in events if e is not None]
+
+
+def test_json_progress_reports_every_event_as_a_line(hub: FakeHub) -> None:
+    size = len(hub.file(REPO, BIG).data)
+    hub.faults(REPO, BIG).throttle_bps = 5_000_000  # about a second: several progress events
+    result = hearth("models", "download", REPO, BIG, "--progress", "json")
+    assert result.stdout.strip() == "random-5mb-f16"
+    events = json_events(result.stderr)
+    progress = [e for e in events if isinstance(e, DownloadProgress)]
+    assert len(progress) == len(events)
+    downloading = [e.downloaded for e in progress if e.state == "downloading"]
+    assert len(downloading) > 1
+    assert downloading == sorted(downloading)
+    assert {e.total for e in progress if e.state != "checking"} == {size}
+    assert progress[-1].state == "done"
+    assert progress[-1].downloaded == size
+
+
+def test_json_progress_ends_a_failure_with_the_message_for_people(hub: FakeHub) -> None:
+    text = hearth("models", "download", "nobody/Nothing-GGUF", "x.gguf", check=False)
+    result = hearth(
+        "models", "download", "nobody/Nothing-GGUF", "x.gguf", "--progress", "json", check=False
+    )
+    assert (text.returncode, result.returncode) == (1, 1)
+    assert json_events(result.stderr) == [
+        DownloadMessage("failed", text.stderr.strip().removeprefix("hearth: "))
+    ]
+    hub.faults(REPO, FILENAME).wrong_bytes = True
+    corrupt = hearth("models", "download", REPO, FILENAME, "--progress", "json", check=False)
+    assert corrupt.returncode == 1
+    *progress, last = json_events(corrupt.stderr)
+    assert all(isinstance(e, DownloadProgress) for e in progress)
+    assert isinstance(last, DownloadMessage)
+    assert last.kind == "failed"
+    assert "does not match its published checksum" in last.message
+
+
+def test_json_progress_reports_a_pause_and_exits_130(hub: FakeHub) -> None:
+    size = len(hub.file(REPO, BIG).data)
+    hub.faults(REPO, BIG).throttle_bps = 2_000_000
+    part = models_folder() / "hearth-test__Scripted-GGUF" / (BIG + ".part")
+    process = subprocess.Popen(
+        [HEARTH, "models", "download", REPO, BIG, "--progress", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=os.environ.copy(),
+    )
+    wait_for(lambda: part.exists() and part.stat().st_size > 0)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert out == b""
+    *progress, last = json_events(err.decode())
+    assert any(isinstance(e, DownloadProgress) and e.state == "downloading" for e in progress)
+    assert isinstance(last, DownloadMessage)
+    assert last.kind == "paused"
+    assert f"The download of {BIG} is paused at " in last.message
+    assert 0 < part.stat().st_size < size
 
 
 def test_errors_are_one_line(hub: FakeHub) -> None:

@@ -76,14 +76,19 @@ def part_of(process: DownloadProcess) -> Path:
 def test_a_download_reports_progress_then_the_installed_id(
     qtbot: QtBot, hub: FakeHub, download: DownloadProcess, library: ModelLibrary
 ) -> None:
-    hub.faults(REPO, BIG).throttle_bps = 2_000_000  # about 3 s: progress lines every ~2 s
-    seen: list[int] = []
-    download.progress.connect(lambda percent, _text: seen.append(percent))
+    hub.faults(REPO, BIG).throttle_bps = 2_000_000  # about 3 s: many progress events
+    seen: list[tuple[int, str]] = []
+    download.progress.connect(lambda percent, text: seen.append((percent, text)))
     with qtbot.waitSignal(download.finished_ok, timeout=WAIT_MS) as done:
         download.start()
     assert done.args == ["random-5mb-f16"]
-    assert seen, "no progress line was parsed"
-    assert all(0 <= p <= 100 for p in seen)
+    assert len(seen) > 1, "no progress event was read"
+    percents = [percent for percent, _ in seen]
+    assert percents == sorted(percents)
+    assert all(0 <= p <= 100 for p in percents)
+    assert percents[-1] > percents[0]
+    for percent, text in seen:  # the terminal's wording, with the same percent
+        assert text.startswith(f"Downloading {BIG}: {percent}% (")
     assert download.dest.read_bytes() == hub.file(REPO, BIG).data
     assert [m.id for m in library.installed()] == ["random-5mb-f16"]
 
@@ -132,7 +137,7 @@ def test_a_missing_repo_fails_with_one_line(
     message = failed.args[0]
     assert "nobody/Nothing-GGUF" in message
     assert "\n" not in message
-    assert not message.startswith("hearth:")
+    assert message.startswith('The model hub has no repository named "nobody/Nothing-GGUF"')
 
 
 # --- the model manager -----------------------------------------------------------------------

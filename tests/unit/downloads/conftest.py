@@ -6,6 +6,7 @@ The ``fake_hub`` fixture (tests/support/fake_hub.py) is a real HTTP server on 12
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from app.catalog.download import (
     DownloadRequest,
     download_file,
 )
+from app.catalog.download_storage import part_path, sidecar_path
 from tests.support.fake_hub import FakeFile, FakeHub
 
 REPO = "hearth-test/Tiny-Model-GGUF"
@@ -42,6 +44,21 @@ def download(hub: FakeHub, file: FakeFile, dest: Path, **kwargs: Any) -> Path:
     kwargs.setdefault("backoff", FAST)
     kwargs.setdefault("endpoint", hub.url)
     return download_file(request_for(hub, file, dest, **fields), **kwargs)
+
+
+def write_partial(dest: Path, data: bytes, *, sha256: str, size: int, revision: str) -> None:
+    """A ``.part`` of `data` with a sidecar saying what it is a prefix of."""
+    part_path(dest).write_bytes(data)
+    sidecar = {
+        "version": 1,
+        "repo": REPO,
+        "filename": "tiny-model-Q4_K_M.gguf",
+        "revision": revision,
+        "sha256": sha256,
+        "size": size,
+        "url": "",
+    }
+    sidecar_path(dest).write_text(json.dumps(sidecar))
 
 
 class Recorder:
@@ -89,6 +106,29 @@ class Worker(threading.Thread):
         self.join(timeout)
         assert not self.is_alive(), "the download did not stop in time"
         return self
+
+
+@pytest.fixture
+def hub(fake_hub: FakeHub) -> FakeHub:
+    """Three GGUF repositories, one gated, and one without GGUF files."""
+    fake_hub.add_repo("acme/Llama-3.2-1B-Instruct-GGUF", downloads=900, likes=40)
+    fake_hub.add_repo(
+        "acme/Qwen2.5-0.5B-Instruct-GGUF",
+        downloads=5000,
+        likes=80,
+        last_modified="2025-02-03T04:05:06.000Z",
+    )
+    fake_hub.add_repo("bigco/Secret-Llama-GGUF", gated="manual", downloads=100)
+    fake_hub.add_repo("acme/Llama-3.2-1B-Instruct", downloads=99999)  # safetensors only
+    fake_hub.add_file("acme/Llama-3.2-1B-Instruct-GGUF", "Llama-3.2-1B-Instruct-Q4_K_M.gguf")
+    fake_hub.add_file("acme/Llama-3.2-1B-Instruct-GGUF", "Llama-3.2-1B-Instruct-Q8_0.gguf")
+    fake_hub.add_file("acme/Llama-3.2-1B-Instruct-GGUF", "README.md", size=100, lfs=False)
+    for part in (1, 2):
+        name = f"qwen2.5-0.5b-instruct-fp16-0000{part}-of-00002.gguf"
+        fake_hub.add_file("acme/Qwen2.5-0.5B-Instruct-GGUF", name, size=1000)
+    fake_hub.add_file("bigco/Secret-Llama-GGUF", "secret-Q4_0.gguf")
+    fake_hub.add_file("acme/Llama-3.2-1B-Instruct", "model.safetensors")
+    return fake_hub
 
 
 @pytest.fixture

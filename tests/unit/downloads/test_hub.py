@@ -1,63 +1,19 @@
-"""The hub helpers: search, file lists, file metadata, and errors explained to people."""
+"""Browsing the hub (app/catalog/hub.py): searching GGUF repositories and listing their files."""
 
 from __future__ import annotations
 
-import socket
-import time
 from datetime import UTC, datetime
 
 import pytest
 
-from app.catalog.hub import (
-    DEFAULT_ENDPOINT,
-    file_metadata,
-    hub_endpoint,
-    list_gguf_files,
-    search_gguf_repos,
-)
+from app.catalog.hub import list_gguf_files, search_gguf_repos
 from app.errors import (
-    GatedModelError,
-    HubError,
-    HubUnavailableError,
     InvalidInputError,
-    ModelFileNotFoundError,
     ModelRepoNotFoundError,
     ModelRevisionNotFoundError,
     NoGgufFilesError,
 )
 from tests.support.fake_hub import FakeHub
-
-
-@pytest.fixture
-def hub(fake_hub: FakeHub) -> FakeHub:
-    """Three GGUF repositories, one gated, and one without GGUF files."""
-    fake_hub.add_repo("acme/Llama-3.2-1B-Instruct-GGUF", downloads=900, likes=40)
-    fake_hub.add_repo(
-        "acme/Qwen2.5-0.5B-Instruct-GGUF",
-        downloads=5000,
-        likes=80,
-        last_modified="2025-02-03T04:05:06.000Z",
-    )
-    fake_hub.add_repo("bigco/Secret-Llama-GGUF", gated="manual", downloads=100)
-    fake_hub.add_repo("acme/Llama-3.2-1B-Instruct", downloads=99999)  # safetensors only
-    fake_hub.add_file("acme/Llama-3.2-1B-Instruct-GGUF", "Llama-3.2-1B-Instruct-Q4_K_M.gguf")
-    fake_hub.add_file("acme/Llama-3.2-1B-Instruct-GGUF", "Llama-3.2-1B-Instruct-Q8_0.gguf")
-    fake_hub.add_file("acme/Llama-3.2-1B-Instruct-GGUF", "README.md", size=100, lfs=False)
-    for part in (1, 2):
-        name = f"qwen2.5-0.5b-instruct-fp16-0000{part}-of-00002.gguf"
-        fake_hub.add_file("acme/Qwen2.5-0.5B-Instruct-GGUF", name, size=1000)
-    fake_hub.add_file("bigco/Secret-Llama-GGUF", "secret-Q4_0.gguf")
-    fake_hub.add_file("acme/Llama-3.2-1B-Instruct", "model.safetensors")
-    return fake_hub
-
-
-def test_hub_endpoint_reads_the_environment_at_call_time(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delenv("HF_ENDPOINT", raising=False)
-    assert hub_endpoint() == DEFAULT_ENDPOINT
-    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:8080/")
-    assert hub_endpoint() == "http://127.0.0.1:8080"
 
 
 def test_search_finds_gguf_repos_by_name(hub: FakeHub) -> None:
@@ -135,93 +91,6 @@ def test_a_repo_without_gguf_files_is_explained(hub: FakeHub) -> None:
 def test_list_errors(hub: FakeHub, repo: str, revision: str | None, error: type) -> None:
     with pytest.raises(error):
         list_gguf_files(repo, revision=revision, endpoint=hub.url)
-
-
-def test_file_metadata(hub: FakeHub) -> None:
-    repo = "acme/Llama-3.2-1B-Instruct-GGUF"
-    name = "Llama-3.2-1B-Instruct-Q4_K_M.gguf"
-    remote = file_metadata(repo, name, "main", endpoint=hub.url)
-
-    file = hub.file(repo, name)
-    assert (remote.size, remote.sha256, remote.commit) == (
-        file.size,
-        file.sha256,
-        hub.repo(repo).commit,
-    )
-    assert remote.url == f"{hub.url}/{repo}/resolve/main/{name}"
-    assert remote.download_url == remote.url
-    assert [r.method for r in hub.requests] == ["HEAD"]
-    assert "authorization" not in hub.requests[0].headers
-
-
-def test_file_metadata_through_a_cdn(hub: FakeHub) -> None:
-    repo = "acme/Llama-3.2-1B-Instruct-GGUF"
-    name = "Llama-3.2-1B-Instruct-Q8_0.gguf"
-    hub.faults(repo, name).via_cdn = True
-
-    remote = file_metadata(repo, name, "main", token="hf_secret", endpoint=hub.url)
-
-    assert remote.download_url.startswith(f"{hub.cdn_url}/cdn/")
-    assert remote.sha256 == hub.file(repo, name).sha256
-    assert remote.size == hub.file(repo, name).size
-    assert [(r.server, r.headers.get("authorization")) for r in hub.requests] == [
-        ("hub", "Bearer hf_secret")  # the CDN was not contacted at all
-    ]
-
-
-def test_a_file_without_sha256_says_so(hub: FakeHub) -> None:
-    remote = file_metadata("acme/Llama-3.2-1B-Instruct-GGUF", "README.md", "main", endpoint=hub.url)
-    assert remote.sha256 is None  # a git blob id is not a sha256
-    assert remote.size == 100
-
-
-def test_file_metadata_errors(hub: FakeHub) -> None:
-    repo = "acme/Llama-3.2-1B-Instruct-GGUF"
-    with pytest.raises(ModelFileNotFoundError, match=r"missing\.gguf is not in"):
-        file_metadata(repo, "missing.gguf", "main", endpoint=hub.url)
-    with pytest.raises(GatedModelError, match="gated model"):
-        file_metadata("bigco/Secret-Llama-GGUF", "secret-Q4_0.gguf", "main", endpoint=hub.url)
-    name = "Llama-3.2-1B-Instruct-Q4_K_M.gguf"
-    faults = hub.faults(repo, name)
-    faults.fail_first, faults.fail_methods, faults.fail_status = 2, ("HEAD",), 500
-    with pytest.raises(HubUnavailableError, match="HTTP 500"):
-        file_metadata(repo, name, "main", endpoint=hub.url)
-    faults.fail_status = 429
-    with pytest.raises(HubUnavailableError, match="HTTP 429"):
-        file_metadata(repo, name, "main", endpoint=hub.url)
-    faults.fail_first, faults.fail_status = 3, 418
-    with pytest.raises(HubError, match="HTTP 418"):
-        file_metadata(repo, name, "main", endpoint=hub.url)
-
-
-def test_an_unreachable_hub_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    from huggingface_hub import constants
-
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        endpoint = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    monkeypatch.setenv("HF_ENDPOINT", endpoint)
-
-    began = time.monotonic()
-    for call in (
-        lambda: search_gguf_repos("llama"),
-        lambda: list_gguf_files("acme/model-GGUF"),
-        lambda: file_metadata("acme/model-GGUF", "m.gguf", "main"),
-    ):
-        with pytest.raises(HubUnavailableError) as caught:
-            call()
-        assert caught.value.message == (
-            "Hearth could not reach the model hub (127.0.0.1: no connection). Check your "
-            "connection; everything else works offline."
-        )
-    assert time.monotonic() - began < 3
-
-
-def test_offline_mode_is_respected() -> None:
-    """tests/conftest.py sets HF_HUB_OFFLINE=1; without the fake hub fixture nothing is sent."""
-    with pytest.raises(HubError, match="HF_HUB_OFFLINE"):
-        search_gguf_repos("llama", endpoint="http://127.0.0.1:9")
 
 
 def test_the_fake_tree_listing_is_what_huggingface_hub_parses(hub: FakeHub) -> None:
