@@ -1,0 +1,49 @@
+"""The window's reads of the history, made on a worker thread, never on the UI thread.
+
+Everything that grows with use (a long conversation, full-text search over all of them, the
+list of conversations) is read here. The reader keeps one SQLite connection per thread that
+uses it (connections belong to their thread); `close()` ends the calling thread's.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from app.store import Conversation, History, Message, SearchHit
+from app.tasks.conversation_view import ConversationView, conversation_view
+
+
+class ConversationReader:
+    """Qt-free: the window runs its methods as jobs on its reading thread."""
+
+    def __init__(self, database: Path) -> None:
+        self._database = database
+        self._local = threading.local()
+
+    def view(self, conversation_id: int, *, last_message_id: int | None = None) -> ConversationView:
+        return conversation_view(self._history(), conversation_id, last_message_id=last_message_id)
+
+    def message(self, message_id: int) -> Message:
+        return self._history().get_message(message_id)
+
+    def conversations(self, *, trash: bool = False) -> list[Conversation]:
+        return self._history().list_conversations(trash=trash)
+
+    def search(self, query: str, *, prefix_last: bool = True) -> list[SearchHit]:
+        """As you type: the last word may be the start of a word."""
+        return self._history().search(query, prefix_last=prefix_last)
+
+    def close(self) -> None:
+        """Close this thread's connection (call it on the thread that used the reader)."""
+        history: History | None = getattr(self._local, "history", None)
+        if history is not None:
+            history.close()
+            self._local.history = None
+
+    def _history(self) -> History:
+        history: History | None = getattr(self._local, "history", None)
+        if history is None:
+            history = History.open(self._database)
+            self._local.history = history
+        return history

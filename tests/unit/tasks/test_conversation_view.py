@@ -1,0 +1,72 @@
+"""Conversation views: typed, read in one go, from any thread with its own connection."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from app.store import History, MessageStatus, Role
+from app.tasks.conversation_reader import ConversationReader
+from app.tasks.conversation_view import BranchPosition, MessageView, conversation_view
+
+
+def branched(history: History) -> tuple[int, list[int]]:
+    """Hi -> (Hello | Hey), the second reply stopped part-way and active."""
+    cid = history.create_conversation(title="Greetings", model="tiny")
+    user = history.add_message(cid, "user", "Hi")
+    first = history.add_message(cid, "assistant", "Hello", parent_id=user)
+    second = history.add_message(cid, "assistant", "Hey th", parent_id=user, status="stopped")
+    return cid, [user, first, second]
+
+
+def test_a_view_holds_the_shown_path_with_branches_and_what_can_be_continued(
+    tmp_path: Path,
+) -> None:
+    with History.open(tmp_path / "h.db") as history:
+        cid, (user, first, second) = branched(history)
+        view = conversation_view(history, cid)
+        older = conversation_view(history, cid, last_message_id=first)
+    assert (view.id, view.title, view.model) == (cid, "Greetings", "tiny")
+    assert view.messages == (
+        MessageView(user, Role.USER, "Hi", MessageStatus.COMPLETE),
+        MessageView(
+            second,
+            Role.ASSISTANT,
+            "Hey th",
+            MessageStatus.STOPPED,
+            branch=BranchPosition(2, 2),
+            continuable=True,
+        ),
+    )
+    assert [m.id for m in older.messages] == [user, first]
+    assert older.messages[1].branch == BranchPosition(1, 2)
+    assert not older.messages[1].continuable
+
+
+def test_a_pending_message_has_no_id_until_it_is_saved() -> None:
+    pending = MessageView.pending("Is anyone there?")
+    assert (pending.id, pending.role, pending.content) == (None, Role.USER, "Is anyone there?")
+
+
+def test_the_reader_uses_a_connection_of_the_thread_that_reads(tmp_path: Path) -> None:
+    database = tmp_path / "h.db"
+    with History.open(database) as history:
+        cid, (_, first, _) = branched(history)
+    reader = ConversationReader(database)
+    found: dict[str, object] = {}
+
+    def read() -> None:
+        found["view"] = reader.view(cid)
+        found["hits"] = reader.search("hel")  # as you type: the start of "Hello"
+        found["titles"] = [c.title for c in reader.conversations()]
+        reader.close()
+
+    worker = threading.Thread(target=read)
+    worker.start()
+    worker.join()
+    view = found["view"]
+    assert getattr(view, "title", None) == "Greetings"
+    assert found["titles"] == ["Greetings"]
+    hits = found["hits"]
+    assert isinstance(hits, list)
+    assert [hit.message_id for hit in hits] == [first]  # every branch is searched
