@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import (
@@ -22,7 +21,6 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QMainWindow,
     QSplitter,
@@ -37,7 +35,6 @@ from app.engine.client import EngineClient
 from app.engine.protocol import ModelInfo, SamplingParams, TextPiece
 from app.errors import EngineCrashedError, HearthError
 from app.runtime import Runtime
-from app.settings import Settings
 from app.store import History, Message, MessageStatus, Role
 from app.tasks.branches import branch_positions, switch_branch
 from app.tasks.chat_turn import ChatTurnJob, TurnFinished, can_continue
@@ -55,13 +52,9 @@ from app.ui.link_guard import confirm_and_open
 from app.ui.model_picker import ModelPicker
 from app.ui.status_panel import StatusPanel
 from app.ui.summarize_panel import SummarizePanel
-from app.ui.theme import apply_theme
 from app.ui.transcript_view import TranscriptView
+from app.ui.window_dialogs import WindowDialogs
 from app.ui.window_state import WindowState, load_window_state, save_window_state
-
-if TYPE_CHECKING:  # dialogs are imported when first opened: the window starts faster
-    from app.ui.model_manager_dialog import ModelManagerDialog
-    from app.ui.onboarding_dialog import OnboardingDialog
 
 EMPTY_TEXT = "Start a conversation: choose a model above, write a message below, press Enter."
 
@@ -76,8 +69,9 @@ class MainWindow(QMainWindow):
         self._conversation_id: int | None = None
         self._summary_conversation: int | None = None  # where the running summary goes
         self._state_file = runtime.paths.config_dir / "window-state.json"
-        self._model_manager: ModelManagerDialog | None = None
-        self._onboarding: OnboardingDialog | None = None
+        self.dialogs = WindowDialogs(runtime, self)
+        self.dialogs.models_changed.connect(self._on_models_changed)
+        self.dialogs.first_model_ready.connect(self._on_first_model)
         self.setWindowTitle("Hearth")
         self.setWindowIcon(icon("hearth"))
         self.resize(1100, 720)
@@ -128,26 +122,19 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
 
     def open_model_manager(self) -> None:
-        """The catalog, downloads and installed models; kept alive so downloads go on."""
-        if self._model_manager is None:
-            from app.ui.model_manager_dialog import ModelManagerDialog
-
-            self._model_manager = ModelManagerDialog(
-                self._runtime.models_dir, self._runtime.settings, self
-            )
-            self._model_manager.models_changed.connect(self._on_models_changed)
-        self._model_manager.show()
-        self._model_manager.raise_()
+        self.dialogs.open_model_manager()
 
     def start_onboarding_if_needed(self) -> None:
-        """First run (no model installed): explain, recommend, download or import one."""
-        if self._library.installed() or self._onboarding is not None:
-            return
-        from app.ui.onboarding_dialog import OnboardingDialog
+        self.dialogs.start_onboarding_if_needed()
 
-        self._onboarding = OnboardingDialog(self._runtime.models_dir, self._runtime.settings, self)
-        self._onboarding.model_ready.connect(self._on_first_model)
-        self._onboarding.open()
+    def open_settings(self) -> None:
+        self.dialogs.open_settings()
+
+    def open_conversation_settings(self) -> None:
+        if self._conversation_id is None:
+            self.error_bar.show_error("Open a conversation first.", offer_reload=False)
+            return
+        self.dialogs.open_conversation_settings(self._history, self._conversation_id)
 
     def _on_models_changed(self) -> None:
         self.model_picker.refresh(self._current_model_label())
@@ -157,36 +144,6 @@ class MainWindow(QMainWindow):
     def _on_first_model(self, model_id: str) -> None:
         self.model_picker.refresh(model_id)
         self._on_model_chosen(Path(), model_id)
-
-    def open_settings(self) -> None:
-        from app.ui.settings_dialog import SettingsDialog
-
-        dialog = SettingsDialog.for_runtime(self._runtime, self)
-        dialog.settings_saved.connect(self._on_settings_saved)
-        dialog.open()
-
-    def _on_settings_saved(self, settings: Settings) -> None:
-        """New settings apply at once: theme now, model options at the next model load."""
-        self._runtime.settings = settings
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_theme(app, settings.theme)
-
-    def open_conversation_settings(self) -> None:
-        if self._conversation_id is None:
-            self.error_bar.show_error("Open a conversation first.", offer_reload=False)
-            return
-        from app.presets import presets_file
-        from app.ui.conversation_settings_dialog import ConversationSettingsDialog
-
-        dialog = ConversationSettingsDialog(
-            self._history,
-            self._conversation_id,
-            presets_file(self._runtime.paths),
-            defaults=self._runtime.settings.sampling,
-            parent=self,
-        )
-        dialog.open()
 
     def _connect(self) -> None:
         session, sidebar = self._session, self.sidebar
@@ -539,9 +496,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         save_window_state(WindowState(geometry, self._conversation_id), self._state_file)
-        for dialog in (self._model_manager, self._onboarding):
-            if dialog is not None:
-                dialog.shutdown()  # pauses downloads: their partial files resume next time
+        self.dialogs.shutdown()
         super().closeEvent(event)
 
 

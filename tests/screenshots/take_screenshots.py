@@ -102,9 +102,9 @@ def main(out: Path) -> None:
         _save(app, dialog, out / "08-settings.png")
         dialog.close()
         window.open_model_manager()
-        assert window._model_manager is not None
-        _save(app, window._model_manager, out / "09-model-manager.png")
-        window._model_manager.close()
+        assert window.dialogs.model_manager is not None
+        _save(app, window.dialogs.model_manager, out / "09-model-manager.png")
+        window.dialogs.model_manager.close()
         from app.ui.theme import apply_theme
 
         apply_theme(app, "dark")  # type: ignore[arg-type]

@@ -43,11 +43,11 @@ def test_every_control_of_the_main_window_has_a_name(qtbot: QtBot, window: MainW
 
 def test_every_control_of_the_model_manager_has_a_name(qtbot: QtBot, window: MainWindow) -> None:
     window.open_model_manager()
-    assert window._model_manager is not None
-    assert unnamed_controls(window._model_manager) == []
+    assert window.dialogs.model_manager is not None
+    assert unnamed_controls(window.dialogs.model_manager) == []
 
 
 def test_every_control_of_first_run_onboarding_has_a_name(qtbot: QtBot, window: MainWindow) -> None:
     window.start_onboarding_if_needed()  # no model is installed: the dialog opens
-    assert window._onboarding is not None
-    assert unnamed_controls(window._onboarding) == []
+    assert window.dialogs.onboarding is not None
+    assert unnamed_controls(window.dialogs.onboarding) == []

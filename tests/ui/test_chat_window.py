@@ -282,11 +282,11 @@ def test_settings_from_the_menu_apply_at_once(qtbot: QtBot, window: MainWindow) 
     qtbot.waitUntil(dialog.isVisible)
     dark_before = QApplication.palette().window().color().lightness()
     settings = dataclasses.replace(window._runtime.settings, theme="dark")
-    window._on_settings_saved(settings)  # what the dialog's OK announces
+    window.dialogs.apply_settings(settings)  # what the dialog's OK announces
     assert window._runtime.settings.theme == "dark"
     assert QApplication.palette().window().color().lightness() < dark_before
     dialog.reject()
-    window._on_settings_saved(dataclasses.replace(settings, theme="system"))  # for later tests
+    window.dialogs.apply_settings(dataclasses.replace(settings, theme="system"))  # for later tests
 
 
 def test_first_run_onboarding_imports_a_model_and_loads_it(
@@ -307,7 +307,7 @@ def test_the_models_menu_opens_the_manager_and_refreshes_the_picker(
     qtbot: QtBot, window: MainWindow, scripted_model: Path
 ) -> None:
     window.open_model_manager()
-    manager = window._model_manager
+    manager = window.dialogs.model_manager
     assert manager is not None
     qtbot.waitUntil(manager.isVisible)
     before = window.model_picker.count()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
 from app.catalog.library import ModelLibrary
-from app.engine.protocol import TextPiece
 from app.store import DocumentStatus, DocumentStore
 from app.tasks.job import Outcome, Progress
 from app.tasks.summarize import SummaryReady
@@ -141,34 +141,33 @@ def test_the_panel_chooses_language_style_and_model(
 
 
 def test_the_summary_streams_into_its_conversation_while_it_is_written(
-    qtbot: QtBot, window: MainWindow, scripted_model: Path, tmp_path: Path
+    qtbot: QtBot,
+    window: MainWindow,
+    scripted_model: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     choose_model(qtbot, window, scripted_model)
     memo = tmp_path / "memo.txt"
     memo.write_text("The roof is fixed. The bill is 420 euros.", encoding="utf-8")
-    pieces: list[str] = []
-    seen: list[tuple[bool, int | None, bool]] = []  # (still writing, conversation, text shown)
+    transcript = window.transcript
+    draw = transcript.append_stream
+    seen: list[tuple[bool, int | None, str]] = []  # (still writing, conversation, shown)
 
-    def look(written: str) -> None:
-        """Once the window has taken the piece: what does it show? (The words so far: the
-        live Markdown render may still hold back a trailing mark.)"""
-        window.transcript.flush_stream()
-        shown = written.split(",")[0] in window.transcript.toPlainText()
-        seen.append((window._session.generating, window.current_conversation_id(), shown))
+    def drawn(text: str) -> None:
+        """The window streams a piece: what is on screen once it is drawn?"""
+        draw(text)
+        transcript.flush_stream()
+        seen.append(
+            (window._session.generating, window.current_conversation_id(), transcript.toPlainText())
+        )
 
-    def on_event(event: object) -> None:
-        if isinstance(event, TextPiece):
-            pieces.append(event.text)
-            written = "".join(pieces)
-            QTimer.singleShot(0, lambda: look(written))
-
-    window._session.job_event.connect(on_event)
+    monkeypatch.setattr(transcript, "append_stream", drawn)
     with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT) as finished:
         window.summarize_panel.add_files([memo])
     ready = finished.args[0].result
     assert isinstance(ready, SummaryReady)
-    qtbot.waitUntil(lambda: len(seen) == len(pieces), timeout=5000)
-    while_writing = [(cid, shown) for writing, cid, shown in seen if writing]
-    assert while_writing  # the text was on screen before the summary was done
-    assert all(cid == ready.conversation_id and shown for cid, shown in while_writing), seen
-    assert "Hello, world!" in window.transcript.toPlainText()
+    assert seen  # the text was drawn while the summary was being written
+    assert all(writing and cid == ready.conversation_id for writing, cid, _ in seen)
+    assert "Hello" in seen[0][2]
+    assert "Hello, world!" in transcript.toPlainText()

@@ -1,0 +1,102 @@
+"""The main window's dialogs: models, first-run onboarding, settings, conversation settings.
+
+Each dialog module is imported when it is first opened (the window starts faster). The model
+manager and onboarding stay alive while open so their downloads go on; `shutdown()` pauses
+those downloads (their partial files resume next time).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.catalog.library import ModelLibrary
+from app.runtime import Runtime
+from app.settings import Settings
+from app.store import History
+from app.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from app.ui.model_manager_dialog import ModelManagerDialog
+    from app.ui.onboarding_dialog import OnboardingDialog
+
+
+class WindowDialogs(QObject):
+    """Opens the window's dialogs and passes on what they change.
+
+    Signals:
+        models_changed(): a model was installed or removed.
+        first_model_ready(str): onboarding installed the user's first model (its id).
+        settings_saved(object): the new Settings, already applied (theme at once).
+    """
+
+    models_changed = Signal()
+    first_model_ready = Signal(str)
+    settings_saved = Signal(object)
+
+    def __init__(self, runtime: Runtime, window: QWidget) -> None:
+        super().__init__(window)
+        self._runtime = runtime
+        self._window = window
+        self.model_manager: ModelManagerDialog | None = None
+        self.onboarding: OnboardingDialog | None = None
+
+    def open_model_manager(self) -> None:
+        """The catalog, downloads and installed models; kept alive so downloads go on."""
+        if self.model_manager is None:
+            from app.ui.model_manager_dialog import ModelManagerDialog
+
+            self.model_manager = ModelManagerDialog(
+                self._runtime.models_dir, self._runtime.settings, self._window
+            )
+            self.model_manager.models_changed.connect(self.models_changed)
+        self.model_manager.show()
+        self.model_manager.raise_()
+
+    def start_onboarding_if_needed(self) -> None:
+        """First run (no model installed): explain, recommend, download or import one."""
+        if ModelLibrary(self._runtime.models_dir).installed() or self.onboarding is not None:
+            return
+        from app.ui.onboarding_dialog import OnboardingDialog
+
+        self.onboarding = OnboardingDialog(
+            self._runtime.models_dir, self._runtime.settings, self._window
+        )
+        self.onboarding.model_ready.connect(self.first_model_ready)
+        self.onboarding.open()
+
+    def open_settings(self) -> None:
+        from app.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog.for_runtime(self._runtime, self._window)
+        dialog.settings_saved.connect(self.apply_settings)
+        dialog.open()
+
+    def apply_settings(self, settings: Settings) -> None:
+        """New settings apply at once: theme now, model options at the next model load."""
+        self._runtime.settings = settings
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, settings.theme)
+        self.settings_saved.emit(settings)
+
+    def open_conversation_settings(self, history: History, conversation_id: int) -> None:
+        from app.presets import presets_file
+        from app.ui.conversation_settings_dialog import ConversationSettingsDialog
+
+        dialog = ConversationSettingsDialog(
+            history,
+            conversation_id,
+            presets_file(self._runtime.paths),
+            defaults=self._runtime.settings.sampling,
+            parent=self._window,
+        )
+        dialog.open()
+
+    def shutdown(self) -> None:
+        """Pause downloads: their partial files resume next time."""
+        for dialog in (self.model_manager, self.onboarding):
+            if dialog is not None:
+                dialog.shutdown()
