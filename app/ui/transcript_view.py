@@ -9,6 +9,9 @@ writes the blocks (only the last message's are ever rewritten), `transcript_stre
 a reply into them, `transcript_paging` decides which messages are materialized (the last
 ones; earlier pages are added above when the user scrolls to the top) and `code_copies`
 keeps what the code blocks' Copy links copy.
+
+Every link (code Copy, message actions, Continue, the branch navigator, web links) can be
+reached with Tab and followed with Enter or Space.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QImage, QResizeEvent, QTextCursor, QTextDocument
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QResizeEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QApplication, QTextBrowser, QWidget
 
 from app.store import Message
@@ -24,6 +27,7 @@ from app.ui.code_copies import CodeCopies
 from app.ui.markdown_html import COPY_SCHEME, RenderedMessage, is_safe_link
 from app.ui.message_html import ACTION_SCHEME, parse_action, render_stored, status_note
 from app.ui.transcript_document import HEADER, TranscriptDocument
+from app.ui.transcript_keyboard import ActionFocus, focused_link
 from app.ui.transcript_paging import INITIAL_MESSAGES as INITIAL_MESSAGES
 from app.ui.transcript_paging import PAGE_MESSAGES as PAGE_MESSAGES
 from app.ui.transcript_paging import MessagePages
@@ -68,6 +72,7 @@ class TranscriptView(QTextBrowser):
         self._tail_codes: list[int] = []
         self._stream = ReplyStream(self._writer, self._copies, self)
         self._stick_to_bottom = True
+        self._action_focus = ActionFocus()
         self._earlier_timer = QTimer(self)
         self._earlier_timer.setSingleShot(True)
         self._earlier_timer.timeout.connect(self._load_earlier_if_at_top)
@@ -122,6 +127,7 @@ class TranscriptView(QTextBrowser):
             self._write_tail(self._render(shown[-1]))
         cursor.endEditBlock()
         self._scroll_to_bottom()
+        self._action_focus.restore(self, self._pages.messages)
         self._earlier_timer.start(0)  # loads more if these do not fill the view
 
     def show_notice(self, text: str) -> None:
@@ -292,6 +298,7 @@ class TranscriptView(QTextBrowser):
         elif scheme == ACTION_SCHEME:
             action = parse_action(url.path())
             if action is not None:
+                self._action_focus.remember(*action, self._pages.messages)
                 self.action_requested.emit(*action)
         elif is_safe_link(url.toString()):
             self.link_activated.emit(url)
@@ -301,3 +308,16 @@ class TranscriptView(QTextBrowser):
         if code is not None:
             QApplication.clipboard().setText(code)
             self.code_copied.emit(int(index_text))
+
+    # -- keyboard -----------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        """Space follows the link Tab moved to, as Enter does (Qt itself only knows Enter);
+        elsewhere it scrolls a page as before."""
+        plain_space = event.key() == Qt.Key.Key_Space and not event.modifiers()
+        href = focused_link(self.textCursor()) if plain_space else ""
+        if href:
+            event.accept()
+            self.anchorClicked.emit(QUrl(href))
+            return
+        super().keyPressEvent(event)
