@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -13,14 +12,7 @@ from tests.ui.transcript_helpers import (
     click_text_at,
     conversation,
     message,
-    shown_view,
 )
-
-
-@pytest.fixture
-def view(qtbot: QtBot) -> TranscriptView:
-    return shown_view(qtbot)
-
 
 # -- links and copying ------------------------------------------------------------------
 

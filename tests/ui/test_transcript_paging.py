@@ -13,13 +13,7 @@ from app.ui.transcript_view import TranscriptView
 from tests.ui.transcript_helpers import (
     anchors,
     conversation,
-    shown_view,
 )
-
-
-@pytest.fixture
-def view(qtbot: QtBot) -> TranscriptView:
-    return shown_view(qtbot)
 
 
 def test_long_conversation_materializes_only_its_end(qtbot: QtBot, view: TranscriptView) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import time
 
-import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -13,13 +12,7 @@ from app.ui.transcript_view import TranscriptView
 from tests.ui.transcript_helpers import (
     conversation,
     message,
-    shown_view,
 )
-
-
-@pytest.fixture
-def view(qtbot: QtBot) -> TranscriptView:
-    return shown_view(qtbot)
 
 
 def test_streaming_updates_are_coalesced(qtbot: QtBot, view: TranscriptView) -> None:
