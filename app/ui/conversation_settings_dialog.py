@@ -14,7 +14,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFormLayout,
     QInputDialog,
     QPlainTextEdit,
     QPushButton,
@@ -34,7 +33,7 @@ from app.presets import (
 from app.settings import Sampling
 from app.store import History
 from app.ui.dialog_parts import ok_cancel_buttons, problems_label
-from app.ui.settings_dialog import float_spin_box, int_spin_box
+from app.ui.sampling_fields import SamplingFields
 
 NO_PRESET = "Choose a preset…"
 
@@ -106,25 +105,25 @@ class ConversationSettingsDialog(QDialog):
         self.system_prompt.setPlaceholderText("None: the model's own behaviour")
         self.system_prompt.setTabChangesFocus(True)
         self.system_prompt.setFixedHeight(110)
-        self.temperature = float_spin_box(0.0, 5.0, 0.05, "Temperature")
-        self.top_p = float_spin_box(0.0, 1.0, 0.01, "Top-p")
-        self.max_tokens = int_spin_box(0, 1_000_000, "Max tokens")
+        self.sampling = SamplingFields(
+            rows_above=[
+                ("&Preset:", self.preset),
+                ("", self.save_preset_button),
+                ("", self.delete_preset_button),
+                ("&System prompt:", self.system_prompt),
+            ]
+        )
+        self.temperature = self.sampling.temperature
+        self.top_p = self.sampling.top_p
+        self.max_tokens = self.sampling.max_tokens
         self.error_label = problems_label()
         self.buttons, self.ok_button, self.cancel_button = ok_cancel_buttons(
             self, "Save conversation settings"
         )
 
     def _lay_out(self) -> None:
-        form = QFormLayout()
-        form.addRow("&Preset:", self.preset)
-        form.addRow("", self.save_preset_button)
-        form.addRow("", self.delete_preset_button)
-        form.addRow("&System prompt:", self.system_prompt)
-        form.addRow("&Temperature:", self.temperature)
-        form.addRow("Top-&p:", self.top_p)
-        form.addRow("&Max tokens:", self.max_tokens)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.sampling)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
 
@@ -199,16 +198,10 @@ class ConversationSettingsDialog(QDialog):
     # -- values --------------------------------------------------------------------------
 
     def show_sampling(self, sampling: Sampling) -> None:
-        self.temperature.setValue(sampling.temperature)
-        self.top_p.setValue(sampling.top_p)
-        self.max_tokens.setValue(sampling.max_tokens)
+        self.sampling.show_sampling(sampling)
 
     def edited_sampling(self) -> Sampling:
-        return Sampling(
-            temperature=round(self.temperature.value(), 2),
-            top_p=round(self.top_p.value(), 2),
-            max_tokens=self.max_tokens.value(),
-        )
+        return self.sampling.edited_sampling()
 
     def show_problems(self, problems: list[str]) -> None:
         self.error_label.setText("\n".join(problems))

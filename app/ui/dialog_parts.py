@@ -1,8 +1,15 @@
-"""Pieces every settings-like dialog has: a problems label and OK/Cancel buttons."""
+"""Pieces every settings-like dialog has: a problems label, OK/Cancel, named spin boxes."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+)
 
 ERROR_COLOUR = "#b3261e"
 
@@ -31,3 +38,20 @@ def ok_cancel_buttons(
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons, ok, cancel
+
+
+def int_spin_box(low: int, high: int, name: str) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setAccessibleName(name)
+    return box
+
+
+def float_spin_box(low: float, high: float, step: float, name: str) -> QDoubleSpinBox:
+    """Two decimals, as settings are saved."""
+    box = QDoubleSpinBox()
+    box.setRange(low, high)
+    box.setDecimals(2)
+    box.setSingleStep(step)
+    box.setAccessibleName(name)
+    return box

@@ -12,8 +12,8 @@ Fenced code is highlighted with pygments as inline colour spans, and each block 
 "Copy" link `hearth-copy:<index>`; the code texts are returned so the view can copy them.
 Half-written Markdown (an unclosed fence, half a table) renders like any other text.
 
-`render_message` adds the speaker line and the status note (user text is shown literally);
-`split_stream` says how much of a streaming reply is finished and need not be rendered again.
+`split_stream` says how much of a streaming reply is finished and need not be rendered again;
+`message_html` builds whole transcript entries (speaker, status, actions) around this.
 """
 
 from __future__ import annotations
@@ -36,11 +36,6 @@ if TYPE_CHECKING:
     from pygments.token import _TokenType  # type: ignore[import-untyped]
 
 COPY_SCHEME = "hearth-copy"
-ACTION_SCHEME = "hearth-action"  # hearth-action:<verb>/<message id>
-SPEAKERS = {"user": "You", "assistant": "Assistant", "system": "System"}
-# The speaker line's margins; the view re-applies them to the first block it inserts.
-HEADER_TOP_MARGIN = 14
-HEADER_BOTTOM_MARGIN = 2
 SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 CODE_STYLE = "default"  # a light pygments style: code blocks have their own light background
 CODE_BACKGROUND = "#f4f5f7"
@@ -124,75 +119,6 @@ def _line_offset(text: str, line: int) -> int:
 def _rendered_tag(token: Token) -> str:
     # A code block's HTML starts with its "Copy" paragraph.
     return _heading_tag(token) if token.type == "heading_open" else "p"
-
-
-def render_message(
-    role: str,
-    content: str,
-    status: str = "complete",
-    *,
-    error: str | None = None,
-    message_id: int = 0,
-    first_code_index: int = 0,
-    with_actions: bool = False,
-    branch: tuple[int, int] | None = None,
-) -> RenderedMessage:
-    """One transcript entry: the speaker line, the body and a note unless it is complete;
-    with `with_actions`, the message's action links (and branch navigator) last.
-
-    The assistant's text is Markdown; anyone else's is shown literally (escaped, with its
-    line breaks and spaces kept).
-    """
-    header = speaker_line(role)
-    if role == "assistant":
-        body = render_markdown(content, first_code_index)
-    else:
-        body = RenderedMessage(f'<p style="white-space:pre-wrap">{escapeHtml(content)}</p>\n', ())
-    note = status_note(status, error, message_id, continuable=role == "assistant" and bool(content))
-    actions = actions_line(role, message_id, branch) if with_actions else ""
-    return RenderedMessage(header + body.html + note + actions, body.code_blocks)
-
-
-def actions_line(role: str, message_id: int, branch: tuple[int, int] | None) -> str:
-    """Copy, Edit (yours) or Regenerate (a reply), and "‹ 2/3 ›" when there are branches."""
-
-    def link(verb: str, label: str) -> str:
-        return f'<a href="{ACTION_SCHEME}:{verb}/{message_id}">{label}</a>'
-
-    links = [link("copy", "Copy")]
-    if role == "user":
-        links.append(link("edit", "Edit"))
-    elif role == "assistant":
-        links.append(link("regenerate", "Regenerate"))
-    if branch is not None:
-        position, count = branch
-        links.append(f"{link('previous', '‹')} {position}/{count} {link('next', '›')}")
-    return f'<p style="color:#777777">{" · ".join(links)}</p>\n'
-
-
-def speaker_line(role: str) -> str:
-    """The first block of every message: who wrote it."""
-    speaker = SPEAKERS.get(role, role.capitalize())
-    return (
-        f'<p style="margin-top:{HEADER_TOP_MARGIN}px; margin-bottom:{HEADER_BOTTOM_MARGIN}px">'
-        f"<b>{escapeHtml(speaker)}</b></p>\n"
-    )
-
-
-def status_note(status: str, error: str | None, message_id: int, continuable: bool = False) -> str:
-    """The muted line under an unfinished message ("" when it is complete); a reply that
-    stopped part-way gets a Continue link (`continuable`)."""
-    if status == "complete":
-        return ""
-    if status == "failed":
-        text = "failed" + (f": {escapeHtml(error)}" if error else "")
-    elif status == "streaming":
-        text = "writing…"
-    else:
-        text = escapeHtml(status)
-    if continuable and status in ("stopped", "interrupted", "failed"):
-        text += f' — <a href="{ACTION_SCHEME}:continue/{message_id}">Continue</a>'
-    return f'<p style="color:{MUTED}"><i>{text}</i></p>\n'
 
 
 def is_safe_link(url: str) -> bool:

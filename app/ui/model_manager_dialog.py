@@ -1,25 +1,22 @@
 """The model manager: the catalog (with will-it-fit and downloads), installed models, Hub search.
 
 Downloads run in child processes (`DownloadProcess`, shown by `DownloadControls`); importing
-a file, searching the Hub and listing a repo's files run as jobs (`JobRunner`) on the
-dialog's own thread pool (`run_in_background`). The Hub search tab is `HubSearchTab`. With
-offline mode on, nothing here uses the network and the dialog says why downloads and search
-are off.
+a file (`GgufImport`, shared with onboarding), searching the Hub and listing a repo's files
+run as jobs (`JobRunner`) on the dialog's own thread pool (`run_in_background`). The Hub
+search tab is `HubSearchTab`. With offline mode on, nothing here uses the network and the
+dialog says why downloads and search are off.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+from PySide6.QtCore import QThreadPool, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -42,9 +39,8 @@ from app.settings import Settings
 from app.ui.download_controls import OFFLINE_REASON, DownloadControls
 from app.ui.hub_search_tab import HubSearchTab
 from app.ui.job_runner import run_in_background
+from app.ui.model_import import GgufImport
 from app.units import human_size
-
-GGUF_FILTER = "GGUF models (*.gguf)"
 
 
 @dataclass(frozen=True)
@@ -65,31 +61,6 @@ class CatalogFit:
             for m in catalog
         }
         return cls(verdicts, recommend_model(catalog, total, available, n_ctx))
-
-
-def choose_gguf_file(parent: QWidget) -> Path | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "Import a model", "", GGUF_FILTER)
-    return Path(path) if path else None
-
-
-def import_in_background(
-    owner: QObject,
-    pool: QThreadPool,
-    library: ModelLibrary,
-    path: Path,
-    feedback: tuple[QPushButton, QLabel],
-    on_imported: Callable[[Any], None],
-) -> None:
-    """Validate and bring in `path` off the UI thread; the button waits, the label reports."""
-    button, label = feedback
-    button.setEnabled(False)
-    label.setText(f"Importing {path.name}…")
-
-    def failed(message: str) -> None:
-        button.setEnabled(True)
-        label.setText(message)
-
-    run_in_background(owner, pool, lambda _token: library.import_file(path), on_imported, failed)
 
 
 class ModelManagerDialog(QDialog):
@@ -211,7 +182,10 @@ class ModelManagerDialog(QDialog):
         self.installed_status = QLabel()
         self.installed_status.setWordWrap(True)
         self.remove_button.clicked.connect(self.remove_selected)
-        self.import_button.clicked.connect(self._choose_import)
+        self.importer = GgufImport(
+            self.library, self.pool, self.import_button, self.installed_status, self
+        )
+        self.importer.model_imported.connect(self._on_imported)
         row = QHBoxLayout()
         row.addWidget(self.import_button)
         row.addWidget(self.remove_button)
@@ -259,17 +233,10 @@ class ModelManagerDialog(QDialog):
             self.downloads[model.id].show_state("idle")
         self.hub_search.show_removed(model.path)
 
-    @Slot()
-    def _choose_import(self) -> None:
-        if path := choose_gguf_file(self):
-            self.import_file(path)
-
     def import_file(self, path: Path) -> None:
         """Check and bring in `path` in the background; the outcome shows under the table."""
-        feedback = (self.import_button, self.installed_status)
-        import_in_background(self, self.pool, self.library, path, feedback, self._on_imported)
+        self.importer.import_file(path)
 
     def _on_imported(self, model: InstalledModel) -> None:
-        self.import_button.setEnabled(True)
         self.installed_status.setText(f"Imported {model.name} as {model.id}.")
         self._on_installed(model.id)

@@ -18,7 +18,8 @@ from app.catalog.catalog import CatalogModel, license_notice, load_catalog
 from app.catalog.library import InstalledModel, ModelLibrary
 from app.settings import Settings
 from app.ui.download_controls import OFFLINE_REASON, DownloadControls
-from app.ui.model_manager_dialog import CatalogFit, choose_gguf_file, import_in_background
+from app.ui.model_import import GgufImport
+from app.ui.model_manager_dialog import CatalogFit
 from app.units import human_size
 
 INTRODUCTION = (
@@ -66,8 +67,9 @@ class OnboardingDialog(QDialog):
         self.download.set_offline(settings.offline)
         self.download.download_finished.connect(self._finish)
         self.import_button = QPushButton("I already have a .gguf file…")
-        self.import_button.clicked.connect(self._choose_import)
         self.status = QLabel(OFFLINE_REASON if settings.offline else "")
+        self.importer = GgufImport(self.library, self.pool, self.import_button, self.status, self)
+        self.importer.model_imported.connect(self._on_imported)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Later")
         buttons.rejected.connect(self.reject)
@@ -89,14 +91,9 @@ class OnboardingDialog(QDialog):
         self.download.stop_for_exit()
         self.pool.waitForDone()
 
-    @Slot()
-    def _choose_import(self) -> None:
-        if path := choose_gguf_file(self):
-            self.import_file(path)
-
     def import_file(self, path: Path) -> None:
-        feedback = (self.import_button, self.status)
-        import_in_background(self, self.pool, self.library, path, feedback, self._on_imported)
+        """Import `path` as the first model (the dialog closes once it is installed)."""
+        self.importer.import_file(path)
 
     def _on_imported(self, model: InstalledModel) -> None:
         self.status.setText(f"Imported {model.name}.")

@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
 
 from app.store import SearchHit
 from app.ui.conversation_model import UNTITLED
+from app.ui.message_html import SPEAKERS
 
-SPEAKERS = {"user": "You", "assistant": "Assistant", "system": "System"}
 MATCH_OPEN = '<span style="background-color:#ffe680; color:#000000;"><b>'
 MATCH_CLOSE = "</b></span>"
 

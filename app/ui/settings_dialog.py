@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,15 +25,15 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.presets import sampling_problems
 from app.runtime import Runtime
-from app.settings import Sampling, Settings, save_settings
-from app.ui.dialog_parts import ok_cancel_buttons, problems_label
+from app.settings import Settings, save_settings
+from app.ui.dialog_parts import int_spin_box, ok_cancel_buttons, problems_label
+from app.ui.sampling_fields import SamplingFields
 
 CONTEXT_RANGE = (256, 131072)
 GPU_LAYERS_RANGE = (-1, 999)
@@ -143,9 +142,14 @@ class SettingsDialog(QDialog):
         self.system_prompt.setAccessibleName("Default system prompt")
         self.system_prompt.setTabChangesFocus(True)
         self.system_prompt.setFixedHeight(90)
-        self.temperature = float_spin_box(0.0, 5.0, 0.05, "Temperature")
-        self.top_p = float_spin_box(0.0, 1.0, 0.01, "Top-p")
-        self.max_tokens = int_spin_box(0, 1_000_000, "Max tokens")
+        # T is taken by Threads above, so Alt+E for temperature here.
+        self.sampling = SamplingFields(
+            rows_above=[("System &prompt:", self.system_prompt)],
+            temperature_label="T&emperature:",
+        )
+        self.temperature = self.sampling.temperature
+        self.top_p = self.sampling.top_p
+        self.max_tokens = self.sampling.max_tokens
 
     def _build_app_group(self, models_dir: Path, data_dir: Path) -> None:
         self.theme = QComboBox()
@@ -183,11 +187,8 @@ class SettingsDialog(QDialog):
         model.addRow("&Context length:", self.context_length)
         model.addRow("&GPU layers:", self.gpu_layers)
         model.addRow("&KV-cache type:", self.kv_cache_type)
-        defaults = QFormLayout()
-        defaults.addRow("System &prompt:", self.system_prompt)
-        defaults.addRow("T&emperature:", self.temperature)
-        defaults.addRow("Top-&p:", self.top_p)
-        defaults.addRow("&Max tokens:", self.max_tokens)
+        defaults = QVBoxLayout()  # the group's margins around the sampling widget's form
+        defaults.addWidget(self.sampling)
         app = QFormLayout()
         app.addRow("T&heme:", self.theme)
         app.addRow("Models folder:", _row(self.models_dir_field, self.open_models_button))
@@ -213,9 +214,7 @@ class SettingsDialog(QDialog):
             self.kv_cache_type.addItem(settings.kv_cache_type)
         self.kv_cache_type.setCurrentText(settings.kv_cache_type)
         self.system_prompt.setPlainText(settings.default_system_prompt)
-        self.temperature.setValue(settings.sampling.temperature)
-        self.top_p.setValue(settings.sampling.top_p)
-        self.max_tokens.setValue(settings.sampling.max_tokens)
+        self.sampling.show_sampling(settings.sampling)
         self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
         self.max_document_mb.setValue(settings.max_document_mb)
         self.offline.setChecked(settings.offline)
@@ -229,11 +228,7 @@ class SettingsDialog(QDialog):
             gpu_layers=self.gpu_layers.value(),
             kv_cache_type=self.kv_cache_type.currentText(),
             default_system_prompt=self.system_prompt.toPlainText(),
-            sampling=Sampling(
-                temperature=round(self.temperature.value(), 2),
-                top_p=round(self.top_p.value(), 2),
-                max_tokens=self.max_tokens.value(),
-            ),
+            sampling=self.sampling.edited_sampling(),
             theme=str(self.theme.currentData()),
             offline=self.offline.isChecked(),
             max_document_mb=self.max_document_mb.value(),
@@ -258,22 +253,6 @@ class SettingsDialog(QDialog):
         self.saved_settings = settings
         self.settings_saved.emit(settings)
         super().accept()
-
-
-def int_spin_box(low: int, high: int, name: str) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(low, high)
-    box.setAccessibleName(name)
-    return box
-
-
-def float_spin_box(low: float, high: float, step: float, name: str) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(low, high)
-    box.setDecimals(2)
-    box.setSingleStep(step)
-    box.setAccessibleName(name)
-    return box
 
 
 def _row(*widgets: QWidget) -> QWidget:

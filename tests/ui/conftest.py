@@ -12,6 +12,8 @@ from pytestqt.qtbot import QtBot
 from app.runtime import Runtime
 from app.ui.chat_session import ChatSession
 from app.ui.main_window import MainWindow
+from app.ui.transcript_view import TranscriptView
+from tests.ui.transcript_helpers import shown_view
 
 
 @pytest.fixture
@@ -34,3 +36,9 @@ def window(qtbot: QtBot, runtime: Runtime) -> Iterator[MainWindow]:
         main.deleteLater()
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         session.shutdown()
+
+
+@pytest.fixture
+def view(qtbot: QtBot) -> TranscriptView:
+    """A transcript on screen, for the transcript tests (tests/ui/transcript_helpers.py)."""
+    return shown_view(qtbot)

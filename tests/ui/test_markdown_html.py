@@ -9,7 +9,6 @@ import pytest
 from app.ui.markdown_html import (
     is_safe_link,
     render_markdown,
-    render_message,
     split_stream,
 )
 
@@ -204,43 +203,6 @@ def test_headings_are_shifted_down_two_levels() -> None:
     assert "<h3>One</h3>" in html
     assert "<h4>Two</h4>" in html
     assert "<h6>Six</h6>" in html
-
-
-def test_user_text_is_shown_literally() -> None:
-    html = render_message("user", "**not bold**\n<b>tag</b>  two spaces").html
-    assert "<b>You</b>" in html
-    assert "**not bold**\n&lt;b&gt;tag&lt;/b&gt;  two spaces" in html
-    assert "white-space:pre-wrap" in html
-    assert "<strong>" not in html
-
-
-@pytest.mark.parametrize(
-    ("status", "error", "expected"),
-    [
-        ("complete", None, None),
-        ("stopped", None, 'stopped — <a href="hearth-action:continue/42">Continue</a>'),
-        ("interrupted", None, 'interrupted — <a href="hearth-action:continue/42">Continue</a>'),
-        (
-            "failed",
-            "engine <crashed>",
-            'failed: engine &lt;crashed&gt; — <a href="hearth-action:continue/42">Continue</a>',
-        ),
-        ("streaming", None, "writing…"),
-    ],
-)
-def test_status_notes(status: str, error: str | None, expected: str | None) -> None:
-    html = render_message("assistant", "text", status, error=error, message_id=42).html
-    assert "<b>Assistant</b>" in html
-    if expected is None:
-        assert "<i>" not in html
-    else:
-        assert f"<i>{expected}</i>" in html
-
-
-def test_a_reply_that_stopped_before_any_text_has_nothing_to_continue() -> None:
-    html = render_message("assistant", "", "stopped", message_id=42).html
-    assert "<i>stopped</i>" in html
-    assert "continue" not in html
 
 
 def test_stream_split_cuts_only_before_settled_blocks() -> None:

@@ -1,0 +1,102 @@
+"""Messages, conversations and document probes for the transcript tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QTextCursor, QTextFragment
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from app.store import Message, MessageStatus, Role
+from app.ui.transcript_view import TranscriptView
+
+ROOT = Path(__file__).resolve().parents[2]
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d7e3a60000000049454e44ae426082"
+)
+
+
+def message(
+    message_id: int,
+    role: str,
+    content: str,
+    status: str = "complete",
+    error: str | None = None,
+) -> Message:
+    return Message(
+        id=message_id,
+        conversation_id=1,
+        parent_id=message_id - 1 if message_id > 1 else None,
+        role=Role(role),
+        content=content,
+        status=MessageStatus(status),
+        created_at="2026-01-01T00:00:00+00:00",
+        updated_at="2026-01-01T00:00:00+00:00",
+        model=None,
+        stats=None,
+        error=error,
+    )
+
+
+def conversation(count: int) -> list[Message]:
+    messages = []
+    for number in range(1, count + 1):
+        if number % 2:
+            messages.append(message(number, "user", f"Question {number}?"))
+        else:
+            body = f"Answer {number}:\n\n- a point\n- another\n\n```python\nprint({number})\n```"
+            messages.append(message(number, "assistant", body))
+    return messages
+
+
+def shown_view(qtbot: QtBot, *, message_actions: bool = False) -> TranscriptView:
+    """A transcript on screen (640x480), as the window shows it."""
+    widget = TranscriptView(message_actions=message_actions)
+    qtbot.addWidget(widget)
+    widget.resize(640, 480)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def fragments(view: TranscriptView) -> Iterator[QTextFragment]:
+    """Every run of equally formatted text in the document (tables included)."""
+    block = view.document().begin()
+    while block.isValid():
+        item = block.begin()
+        while not item.atEnd():
+            yield item.fragment()
+            item += 1
+        block = block.next()
+
+
+def anchors(view: TranscriptView) -> list[tuple[str, int]]:
+    """(href, position) of every link in the document."""
+    return [
+        (fragment.charFormat().anchorHref(), fragment.position())
+        for fragment in fragments(view)
+        if fragment.charFormat().isAnchor()
+    ]
+
+
+def has_images(view: TranscriptView) -> bool:
+    return any(fragment.charFormat().isImageFormat() for fragment in fragments(view))
+
+
+def click_text_at(view: TranscriptView, position: int) -> None:
+    """A real mouse click on the character after `position`."""
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(position + 2)
+    view.setTextCursor(cursor)
+    view.ensureCursorVisible()
+    rect = view.cursorRect(cursor)
+    QTest.mouseClick(
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        QPoint(rect.left(), rect.center().y()),
+    )
