@@ -27,6 +27,7 @@ class BranchPosition:
 @dataclass(frozen=True)
 class MessageView:
     id: int | None  # None: just sent, still being saved
+    conversation_id: int | None
     role: Role
     content: str
     status: MessageStatus
@@ -38,6 +39,7 @@ class MessageView:
     def of(cls, message: Message, branch: BranchPosition | None = None) -> MessageView:
         return cls(
             message.id,
+            message.conversation_id,
             Role(message.role),
             message.content,
             MessageStatus(message.status),
@@ -47,14 +49,16 @@ class MessageView:
         )
 
     @classmethod
-    def pending(cls, text: str) -> MessageView:
+    def pending(cls, conversation_id: int, text: str) -> MessageView:
         """The user's message as sent, shown at once while it is being saved."""
-        return cls(None, Role.USER, text, MessageStatus.COMPLETE)
+        return cls(None, conversation_id, Role.USER, text, MessageStatus.COMPLETE)
 
     @classmethod
-    def streamed(cls, text: str, message_id: int | None = None) -> MessageView:
+    def streamed(
+        cls, conversation_id: int | None, text: str, message_id: int | None = None
+    ) -> MessageView:
         """A reply as it was streamed, until the stored one is read back."""
-        return cls(message_id, Role.ASSISTANT, text, MessageStatus.COMPLETE)
+        return cls(message_id, conversation_id, Role.ASSISTANT, text, MessageStatus.COMPLETE)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ turn the transcript is re-read from the database, so what is shown is what was s
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
@@ -35,9 +34,10 @@ from app.engine.client import EngineClient
 from app.engine.protocol import ModelInfo, SamplingParams, TextPiece
 from app.errors import EngineCrashedError, HearthError
 from app.runtime import Runtime
-from app.store import History, Message, MessageStatus, Role
-from app.tasks.branches import branch_positions, switch_branch
+from app.store import History
+from app.tasks.branches import switch_branch
 from app.tasks.chat_turn import ChatTurnJob, TurnFinished, can_continue
+from app.tasks.conversation_view import MessageView, conversation_view
 from app.tasks.job import ContextTrimmed, Done, JobEvent, Outcome, Progress, Saved
 from app.tasks.sampling import resolve_sampling
 from app.tasks.summarize import SummaryJob, SummaryReady
@@ -214,9 +214,9 @@ class MainWindow(QMainWindow):
 
     def _show_transcript(self) -> None:
         assert self._conversation_id is not None
-        messages = self._history.active_path(self._conversation_id)
-        if messages:
-            self.transcript.show_messages(messages, branch_positions(self._history, messages))
+        view = conversation_view(self._history, self._conversation_id)
+        if view.messages:
+            self.transcript.show_messages(view.messages)
         else:
             self.transcript.show_notice(EMPTY_TEXT)
 
@@ -356,11 +356,15 @@ class MainWindow(QMainWindow):
         self.error_bar.hide()
         self.composer.clear_sent()
         shown = (
-            self._history.path_to(parent)
+            conversation_view(self._history, self._conversation_id, last_message_id=parent)
             if isinstance(parent, int)
-            else ([] if parent is None else self._history.active_path(self._conversation_id))
+            else (
+                None if parent is None else conversation_view(self._history, self._conversation_id)
+            )
         )
-        self.transcript.show_messages([*shown, _pending_user(text)])
+        earlier = shown.messages if shown is not None else ()
+        pending = MessageView.pending(self._conversation_id, text)
+        self.transcript.show_messages([*earlier, pending])
         self.transcript.begin_streaming(None)
 
     def _count_draft(self, text: str) -> None:
@@ -429,8 +433,9 @@ class MainWindow(QMainWindow):
     def _show_streaming_after(self, last_id: int, into: int | None) -> None:
         """Show the path ending at `last_id` and stream the reply into message `into` (the
         last one, continued) or into a new message below it (None)."""
-        path = self._history.path_to(last_id)
-        self.transcript.show_messages(path, branch_positions(self._history, path))
+        assert self._conversation_id is not None
+        view = conversation_view(self._history, self._conversation_id, last_message_id=last_id)
+        self.transcript.show_messages(view.messages)
         self.transcript.begin_streaming(into)
 
     def _sampling(self) -> SamplingParams:
@@ -498,21 +503,3 @@ class MainWindow(QMainWindow):
         save_window_state(WindowState(geometry, self._conversation_id), self._state_file)
         self.dialogs.shutdown()
         super().closeEvent(event)
-
-
-def _pending_user(text: str) -> Message:
-    """The message just sent, shown at once (the engine thread is saving it right now)."""
-    now = datetime.now(UTC).isoformat()
-    return Message(
-        id=-1,
-        conversation_id=-1,
-        parent_id=None,
-        role=Role.USER,
-        content=text,
-        status=MessageStatus.COMPLETE,
-        created_at=now,
-        updated_at=now,
-        model=None,
-        stats=None,
-        error=None,
-    )

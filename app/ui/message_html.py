@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from markdown_it.common.utils import escapeHtml
 
-from app.store import Message
+from app.tasks.conversation_view import MessageView
 from app.ui.markdown_html import MUTED, RenderedMessage, render_markdown
 
 ACTION_SCHEME = "hearth-action"  # hearth-action:<verb>/<message id>
@@ -51,24 +51,21 @@ def render_message(
 
 
 def render_stored(
-    message: Message,
-    first_code_index: int,
-    *,
-    with_actions: bool,
-    branch: tuple[int, int] | None = None,
+    message: MessageView, first_code_index: int, *, with_actions: bool
 ) -> RenderedMessage:
-    """A message from the store as a transcript entry; actions only for a saved message
-    (not one still arriving), and only when the view offers them (`with_actions`)."""
-    saved = with_actions and message.id > 0 and message.status != "streaming"
+    """A message as a transcript entry; actions only for a saved message (not one still
+    arriving or being saved), and only when the view offers them (`with_actions`)."""
+    saved = with_actions and message.id is not None and message.status != "streaming"
+    branch = message.branch
     return render_message(
         message.role,
         message.content,
         message.status,
         error=message.error,
-        message_id=message.id,
+        message_id=message.id or 0,
         first_code_index=first_code_index,
         with_actions=saved,
-        branch=branch,
+        branch=None if branch is None else (branch.position, branch.count),
     )
 
 

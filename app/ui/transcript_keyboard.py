@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser
 
-from app.store import Message
+from app.tasks.conversation_view import MessageView
 from app.ui.message_html import ACTION_SCHEME
 
 
@@ -57,15 +57,15 @@ class ActionFocus:
     (another branch's message in that place has another id), until the next showing."""
 
     def __init__(self) -> None:
-        self._pending: tuple[str, int, int] | None = None  # verb, index, conversation
+        self._pending: tuple[str, int, int | None] | None = None  # verb, index, conversation
 
-    def remember(self, verb: str, message_id: int, messages: list[Message]) -> None:
+    def remember(self, verb: str, message_id: int, messages: list[MessageView]) -> None:
         found = (i for i, message in enumerate(messages) if message.id == message_id)
         index = next(found, None)
         if index is not None:
             self._pending = (verb, index, messages[index].conversation_id)
 
-    def restore(self, browser: QTextBrowser, messages: list[Message]) -> None:
+    def restore(self, browser: QTextBrowser, messages: list[MessageView]) -> None:
         """Focus that link again if the browser has focus and the conversation is the same;
         forget it either way."""
         pending, self._pending = self._pending, None

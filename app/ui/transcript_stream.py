@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
-from app.store import Message, MessageStatus, Role
+from app.store import MessageStatus, Role
+from app.tasks.conversation_view import MessageView
 from app.ui.code_copies import CodeCopies
 from app.ui.markdown_html import RenderedMessage, render_markdown, split_stream
 from app.ui.message_html import speaker_line, status_note
@@ -175,23 +176,10 @@ class ReplyStream(QObject):
 
 
 def streamed_message(
-    text: str, message_id: int | None, last: Message | None, into_last: bool
-) -> Message:
+    text: str, message_id: int | None, last: MessageView | None, into_last: bool
+) -> MessageView:
     """What was streamed, as a complete message (when the caller has no stored one):
     the last message continued (`into_last`), or a new reply after it."""
-    done = MessageStatus.COMPLETE
     if into_last and last is not None:
-        return replace(last, content=text, status=done, error=None)
-    return Message(
-        id=-1 if message_id is None else message_id,
-        conversation_id=-1 if last is None else last.conversation_id,
-        parent_id=None if last is None else last.id,
-        role=Role.ASSISTANT,
-        content=text,
-        status=done,
-        created_at="",
-        updated_at="",
-        model=None,
-        stats=None,
-        error=None,
-    )
+        return replace(last, content=text, status=MessageStatus.COMPLETE, error=None)
+    return MessageView.streamed(None if last is None else last.conversation_id, text, message_id)

@@ -17,12 +17,13 @@ reached with Tab and followed with Enter or Space.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QResizeEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QApplication, QTextBrowser, QWidget
 
-from app.store import Message
+from app.tasks.conversation_view import MessageView
 from app.ui.code_copies import CodeCopies
 from app.ui.markdown_html import COPY_SCHEME, RenderedMessage, is_safe_link
 from app.ui.message_html import ACTION_SCHEME, parse_action, render_stored, status_note
@@ -66,7 +67,6 @@ class TranscriptView(QTextBrowser):
         self.setAccessibleName("Conversation transcript")
         self.document().setUndoRedoEnabled(False)  # the history would keep every render
         self._pages = MessagePages()
-        self._branches: dict[int, tuple[int, int]] = {}
         self._copies = CodeCopies()
         self._writer = TranscriptDocument(self)
         self._tail_codes: list[int] = []
@@ -108,15 +108,9 @@ class TranscriptView(QTextBrowser):
 
     # -- whole conversation -------------------------------------------------------------
 
-    def show_messages(
-        self, messages: list[Message], branches: dict[int, tuple[int, int]] | None = None
-    ) -> None:
-        """Show a conversation, materializing only its last INITIAL_MESSAGES messages.
-
-        `branches` maps a message id to (its position, how many siblings) for the navigator.
-        """
+    def show_messages(self, messages: Sequence[MessageView]) -> None:
+        """Show a conversation, materializing only its last INITIAL_MESSAGES messages."""
         self._reset()
-        self._branches = dict(branches or {})
         shown = self._pages.open(messages)
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()
@@ -135,7 +129,7 @@ class TranscriptView(QTextBrowser):
         self._reset()
         QTextCursor(self.document()).insertHtml(f"<p><i>{html.escape(text)}</i></p>")
 
-    def append_message(self, message: Message) -> None:
+    def append_message(self, message: MessageView) -> None:
         """Add a finished message (e.g. the user's just-sent one) at the end."""
         self.end_streaming()
         self._pages.append(message)
@@ -190,7 +184,7 @@ class TranscriptView(QTextBrowser):
         """Draw text appended since the last render now instead of at the next tick."""
         self._stream.flush()
 
-    def end_streaming(self, final: Message | None = None) -> None:
+    def end_streaming(self, final: MessageView | None = None) -> None:
         """Stop streaming and show the reply as stored (its text and status); without
         `final`, the streamed text as a complete message. Does nothing when not streaming.
 
@@ -210,7 +204,7 @@ class TranscriptView(QTextBrowser):
         else:
             self._pages.append(final)
         if final.content == self._stream.text:
-            note = status_note(final.status, final.error, final.id, bool(final.content))
+            note = status_note(final.status, final.error, final.id or 0, bool(final.content))
             self._tail_codes += self._stream.finish(note)
         else:
             self._tail_codes += self._stream.stop()
@@ -218,7 +212,13 @@ class TranscriptView(QTextBrowser):
 
     def _streams_into_last(self) -> bool:
         last = self._pages.last
-        return self._stream.active and last is not None and last.id == self._stream.message_id
+        streamed_id = self._stream.message_id
+        return (
+            self._stream.active
+            and streamed_id is not None
+            and last is not None
+            and (last.id == streamed_id)
+        )
 
     # -- rendering ----------------------------------------------------------------------
 
@@ -232,15 +232,10 @@ class TranscriptView(QTextBrowser):
         self._copies.clear()
         self._stick_to_bottom = True
 
-    def _render(self, message: Message) -> RenderedMessage:
-        return render_stored(
-            message,
-            self._copies.next_index,
-            with_actions=self._message_actions,
-            branch=self._branches.get(message.id),
-        )
+    def _render(self, message: MessageView) -> RenderedMessage:
+        return render_stored(message, self._copies.next_index, with_actions=self._message_actions)
 
-    def _render_page(self, messages: list[Message]) -> str:
+    def _render_page(self, messages: list[MessageView]) -> str:
         parts = []
         for message in messages:  # one at a time: each numbers its code from next_index
             rendered = self._render(message)

@@ -20,7 +20,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.store import Message, MessageStatus, Role
+from app.store import MessageStatus, Role
+from app.tasks.conversation_view import MessageView
 from app.ui import transcript_view
 from app.ui.transcript_view import TranscriptView
 
@@ -29,20 +30,8 @@ PIECE = 3
 HEARTBEAT_MS = 5
 
 
-def message(number: int, role: Role, content: str, status: str = "complete") -> Message:
-    return Message(
-        id=number,
-        conversation_id=1,
-        parent_id=number - 1 if number > 1 else None,
-        role=role,
-        content=content,
-        status=MessageStatus(status),
-        created_at="",
-        updated_at="",
-        model=None,
-        stats=None,
-        error=None,
-    )
+def message(number: int, role: Role, content: str, status: str = "complete") -> MessageView:
+    return MessageView(number, 1, role, content, MessageStatus(status))
 
 
 def answer(number: int, length: int) -> str:
@@ -69,7 +58,7 @@ def answer(number: int, length: int) -> str:
     return "\n\n".join(parts)[:length]
 
 
-def conversation(count: int) -> list[Message]:
+def conversation(count: int) -> list[MessageView]:
     return [
         message(n, Role.USER, f"Question {n}: how do I do thing {n}?")
         if n % 2
@@ -90,7 +79,7 @@ def timed(action: Callable[[], object]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def bench_open(view: TranscriptView, messages: list[Message]) -> None:
+def bench_open(view: TranscriptView, messages: list[MessageView]) -> None:
     opened, painted = [], []
     for _ in range(RUNS):
         view.show_notice("…")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.store import Message, MessageStatus, Role
+from app.store import MessageStatus, Role
+from app.tasks.conversation_view import MessageView
 from app.ui.message_html import parse_action, render_message, render_stored
 
 
@@ -60,10 +61,8 @@ def test_actions_follow_the_role_and_the_navigator_shows_the_branch() -> None:
     assert "hearth-action" not in render_message("assistant", "hello", message_id=6).html
 
 
-def stored(message_id: int, status: str) -> Message:
-    return Message(
-        message_id, 1, None, Role.ASSISTANT, "text", MessageStatus(status), "", "", None, None, None
-    )
+def stored(message_id: int | None, status: str) -> MessageView:
+    return MessageView(message_id, 1, Role.ASSISTANT, "text", MessageStatus(status))
 
 
 @pytest.mark.parametrize(
@@ -72,7 +71,7 @@ def stored(message_id: int, status: str) -> Message:
         (3, "complete", True, True),
         (3, "stopped", True, True),
         (3, "streaming", True, False),  # still arriving
-        (-1, "complete", True, False),  # not saved yet
+        (None, "complete", True, False),  # not saved yet
         (3, "complete", False, False),  # the view offers no actions
     ],
 )

@@ -6,14 +6,16 @@ the wanted one has the focus; the view reports which one by its text cursor's se
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
-from app.store import Message
+from app.tasks.conversation_view import MessageView
 from app.ui.transcript_view import TranscriptView
-from tests.ui.transcript_helpers import conversation, message, shown_view
+from tests.ui.transcript_helpers import conversation, message, shown_view, with_branches
 
 KEYS = {"Enter": Qt.Key.Key_Return, "Space": Qt.Key.Key_Space}
 # A question with three versions (this is the 2nd) and a reply with two (the 1st) that
@@ -69,7 +71,7 @@ def requests(view: TranscriptView) -> list[tuple[str, int]]:
 def test_tab_walks_every_action_in_reading_order_and_shift_tab_walks_back(
     qtbot: QtBot, view: TranscriptView
 ) -> None:
-    view.show_messages(MESSAGES, BRANCHES)
+    view.show_messages(with_branches(MESSAGES, BRANCHES))
     walked = []
     for _ in TAB_ORDER:
         qtbot.keyClick(view, Qt.Key.Key_Tab)
@@ -86,7 +88,7 @@ def test_tab_walks_every_action_in_reading_order_and_shift_tab_walks_back(
 def test_each_action_is_followed_with_enter_and_with_space(
     qtbot: QtBot, view: TranscriptView, action: str, key: str
 ) -> None:
-    view.show_messages(MESSAGES, BRANCHES)
+    view.show_messages(with_branches(MESSAGES, BRANCHES))
     seen = requests(view)
     tab_to(qtbot, view, action)
     assert seen == []  # reaching a link does not follow it
@@ -105,7 +107,7 @@ def test_code_copy_links_are_reached_and_followed_too(qtbot: QtBot, view: Transc
 
 
 def test_space_without_a_focused_link_still_scrolls(qtbot: QtBot, view: TranscriptView) -> None:
-    view.show_messages(conversation(20), {})
+    view.show_messages(conversation(20))
     bar = view.verticalScrollBar()
     bar.setValue(0)
     seen = requests(view)
@@ -114,7 +116,7 @@ def test_space_without_a_focused_link_still_scrolls(qtbot: QtBot, view: Transcri
     assert seen == []
 
 
-def sibling(first: Message, message_id: int) -> Message:
+def sibling(first: MessageView, message_id: int) -> MessageView:
     return message(message_id, first.role, f"Version {message_id}")
 
 
@@ -127,7 +129,9 @@ def test_focus_stays_on_the_navigator_while_stepping_through_branches(
 
     def show(reply_id: int) -> None:
         branch = (versions.index(reply_id) + 1, len(versions))
-        view.show_messages([MESSAGES[0], sibling(MESSAGES[1], reply_id)], {reply_id: branch})
+        view.show_messages(
+            with_branches([MESSAGES[0], sibling(MESSAGES[1], reply_id)], {reply_id: branch})
+        )
 
     view.action_requested.connect(
         lambda verb, message_id: show(versions[versions.index(message_id) + 1])
@@ -145,9 +149,9 @@ def test_focus_stays_on_the_navigator_while_stepping_through_branches(
 def test_focus_does_not_follow_into_another_conversation(
     qtbot: QtBot, view: TranscriptView
 ) -> None:
-    view.show_messages(MESSAGES, BRANCHES)
+    view.show_messages(with_branches(MESSAGES, BRANCHES))
     tab_to(qtbot, view, "next/1")
     qtbot.keyClick(view, Qt.Key.Key_Return)
-    other = [Message(**{**vars(m), "conversation_id": 2}) for m in MESSAGES]
-    view.show_messages(other, BRANCHES)
+    other = [replace(m, conversation_id=2) for m in MESSAGES]
+    view.show_messages(with_branches(other, BRANCHES))
     assert focused_href(view) == ""

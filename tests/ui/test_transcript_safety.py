@@ -155,7 +155,8 @@ import json
 import sys
 from pathlib import Path
 from PySide6.QtWidgets import QApplication, QTextBrowser
-from app.store import Message, MessageStatus, Role
+from app.store import MessageStatus, Role
+from app.tasks.conversation_view import MessageView
 from app.ui.transcript_view import TranscriptView
 
 # Inputs come in a file: as arguments they would show in the traced execve call.
@@ -163,8 +164,7 @@ text, secret, control, canary = json.loads(Path(sys.argv[1]).read_text(encoding=
 app = QApplication([])
 
 def message(number, role, content, status="complete"):
-    return Message(number, 1, None, Role(role), content, MessageStatus(status), "", "",
-                   None, None, None)
+    return MessageView(number, 1, Role(role), content, MessageStatus(status))
 
 def settle(widget):
     widget.grab()

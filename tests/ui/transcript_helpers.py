@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
@@ -10,7 +11,8 @@ from PySide6.QtGui import QTextCursor, QTextFragment
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from app.store import Message, MessageStatus, Role
+from app.store import MessageStatus, Role
+from app.tasks.conversation_view import BranchPosition, MessageView
 from app.ui.transcript_view import TranscriptView
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,23 +28,33 @@ def message(
     content: str,
     status: str = "complete",
     error: str | None = None,
-) -> Message:
-    return Message(
-        id=message_id,
-        conversation_id=1,
-        parent_id=message_id - 1 if message_id > 1 else None,
-        role=Role(role),
-        content=content,
-        status=MessageStatus(status),
-        created_at="2026-01-01T00:00:00+00:00",
-        updated_at="2026-01-01T00:00:00+00:00",
-        model=None,
-        stats=None,
-        error=error,
+) -> MessageView:
+    """A message of conversation 1 as the transcript is given it."""
+    continuable = role == "assistant" and status in ("stopped", "interrupted", "failed")
+    return MessageView(
+        message_id,
+        1,
+        Role(role),
+        content,
+        MessageStatus(status),
+        error,
+        continuable=continuable and bool(content),
     )
 
 
-def conversation(count: int) -> list[Message]:
+def with_branches(
+    messages: Sequence[MessageView], branches: Mapping[int, tuple[int, int]]
+) -> list[MessageView]:
+    """The messages, those named in `branches` with their (position, count) among siblings."""
+    return [
+        replace(m, branch=BranchPosition(*branches[m.id]))
+        if m.id is not None and m.id in branches
+        else m
+        for m in messages
+    ]
+
+
+def conversation(count: int) -> list[MessageView]:
     messages = []
     for number in range(1, count + 1):
         if number % 2:
