@@ -30,9 +30,9 @@ class ConversationReader:
     def conversations(self, *, trash: bool = False) -> list[Conversation]:
         return self._history().list_conversations(trash=trash)
 
-    def search(self, query: str, *, prefix_last: bool = True) -> list[SearchHit]:
+    def search(self, query: str, *, limit: int = 50, prefix_last: bool = True) -> list[SearchHit]:
         """As you type: the last word may be the start of a word."""
-        return self._history().search(query, prefix_last=prefix_last)
+        return self._history().search(query, limit=limit, prefix_last=prefix_last)
 
     def close(self) -> None:
         """Close this thread's connection (call it on the thread that used the reader)."""

@@ -18,6 +18,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QListView, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
 from app.store import History
+from app.ui.background_reads import BackgroundReads
 from app.ui.conversation_model import ConversationListModel, ConversationRole
 from app.ui.icons import icon
 from app.ui.sidebar_parts import (
@@ -68,6 +69,7 @@ class ConversationSidebar(QWidget):
     def __init__(
         self,
         history: History,
+        reads: BackgroundReads,
         parent: QWidget | None = None,
         *,
         undo_timeout_ms: int = 8000,
@@ -76,6 +78,7 @@ class ConversationSidebar(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Conversation sidebar")
         self._history = history
+        self._reads = reads  # searching every message happens off the UI thread
         self._announced_id: int | None = None  # the selection the window already knows
         self._build_parts(undo_timeout_ms, search_delay_ms)
         self._build_list()
@@ -86,7 +89,7 @@ class ConversationSidebar(QWidget):
     # -- construction -----------------------------------------------------------------------
 
     def _build_parts(self, undo_timeout_ms: int, search_delay_ms: int) -> None:
-        self.search = ConversationSearch(self._history, search_delay_ms, self)
+        self.search = ConversationSearch(self._reads, search_delay_ms, self)
         self.search_field = self.search.field
         self.search_page = self.search.page
         self.results_model = self.search.results_model

@@ -75,9 +75,12 @@ def run_in_background(
     work: Callable[[Job], Any],
     on_success: Callable[[Any], None],
     on_failure: Callable[[str], None],
+    on_finished: Callable[[Done], None] | None = None,
 ) -> JobRunner:
     """Run a plain function as a job on `pool`: its value goes to `on_success`, a failure's
-    message to `on_failure`; the runner stays referenced by `owner` until it finishes."""
+    message to `on_failure`, and then, whatever happened, the Done to `on_finished`; the
+    runner stays referenced by `owner` until it finishes. (Everything is connected before
+    the job starts: a signal sent before a connection is made reaches nobody.)"""
     runner = JobRunner(CallJob(work), parent=owner)
 
     def done(outcome: Done) -> None:
@@ -86,6 +89,8 @@ def run_in_background(
 
     runner.failed.connect(on_failure)
     runner.finished.connect(done)
+    if on_finished is not None:
+        runner.finished.connect(on_finished)
     runner.finished.connect(runner.deleteLater)
     runner.start(pool)
     return runner

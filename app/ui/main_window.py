@@ -7,6 +7,7 @@ turn the transcript is re-read from the database, so what is shown is what was s
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
@@ -34,15 +35,16 @@ from app.engine.client import EngineClient
 from app.engine.protocol import ModelInfo, SamplingParams, TextPiece
 from app.errors import EngineCrashedError, HearthError
 from app.runtime import Runtime
-from app.store import History
+from app.store import History, Role
 from app.tasks.branches import switch_branch
-from app.tasks.chat_turn import ChatTurnJob, TurnFinished, can_continue
-from app.tasks.conversation_view import MessageView, conversation_view
+from app.tasks.chat_turn import ChatTurnJob, TurnFinished
+from app.tasks.conversation_view import ConversationView, MessageView
 from app.tasks.job import ContextTrimmed, Done, JobEvent, Outcome, Progress, Saved
 from app.tasks.sampling import resolve_sampling
 from app.tasks.summarize import SummaryJob, SummaryReady
 from app.tasks.summary_prompts import SummaryStyle
 from app.tasks.turn_prompt import count_draft
+from app.ui.background_reads import BackgroundReads
 from app.ui.chat_session import ChatSession
 from app.ui.composer import Composer
 from app.ui.conversation_sidebar import ConversationSidebar
@@ -68,6 +70,10 @@ class MainWindow(QMainWindow):
         self._library = ModelLibrary(runtime.models_dir)
         self._conversation_id: int | None = None
         self._summary_conversation: int | None = None  # where the running summary goes
+        self._summary_text: list[str] | None = None  # its text, until that is on screen
+        self._shown_conversation: int | None = None  # whose messages the transcript shows
+        self._shown_generation = 0  # bumped by every showing: a late read is dropped
+        self.reads = BackgroundReads(runtime.paths.database, self)
         self._state_file = runtime.paths.config_dir / "window-state.json"
         self.dialogs = WindowDialogs(runtime, self)
         self.dialogs.models_changed.connect(self._on_models_changed)
@@ -83,7 +89,7 @@ class MainWindow(QMainWindow):
     # --- construction --------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.sidebar = ConversationSidebar(self._history)
+        self.sidebar = ConversationSidebar(self._history, self.reads)
         self.model_picker = ModelPicker(self._library)
         self.transcript = TranscriptView(message_actions=True)
         self.error_bar = InlineError()
@@ -195,7 +201,11 @@ class MainWindow(QMainWindow):
         self.composer.editor.setFocus()
         return cid
 
-    def open_conversation(self, conversation_id: int) -> None:
+    def open_conversation(
+        self, conversation_id: int, then: Callable[[], None] | None = None
+    ) -> None:
+        """Show a conversation (its messages come from the reading thread; `then` runs once
+        they are on screen) and load its model."""
         try:
             conversation = self._history.get_conversation(conversation_id)
         except HearthError as exc:
@@ -204,7 +214,7 @@ class MainWindow(QMainWindow):
         self._conversation_id = conversation_id
         self.sidebar.select_conversation(conversation_id)
         self.setWindowTitle(f"{conversation.title or 'New conversation'} — Hearth")
-        self._show_transcript()
+        self._show_transcript(then)
         if conversation.model:
             self.model_picker.show_label(conversation.model)
             self._load_for(conversation.model)
@@ -212,13 +222,44 @@ class MainWindow(QMainWindow):
     def current_conversation_id(self) -> int | None:
         return self._conversation_id
 
-    def _show_transcript(self) -> None:
-        assert self._conversation_id is not None
-        view = conversation_view(self._history, self._conversation_id)
+    def _show_transcript(self, then: Callable[[], None] | None = None) -> None:
+        """Read the conversation's shown path on the reading thread; show it when it comes,
+        unless something newer was shown meanwhile (another conversation, a reply)."""
+        cid = self._conversation_id
+        assert cid is not None
+        self._shown_generation += 1
+        generation = self._shown_generation
+        self.reads.read(
+            lambda reader: reader.view(cid),
+            lambda view: self._show_view(view, generation, then),
+            lambda message: self.transcript.show_notice(message),
+        )
+
+    def _show_view(
+        self, view: ConversationView, generation: int, then: Callable[[], None] | None
+    ) -> None:
+        if generation != self._shown_generation or view.id != self._conversation_id:
+            return
+        self._shown_conversation = view.id
         if view.messages:
             self.transcript.show_messages(view.messages)
         else:
             self.transcript.show_notice(EMPTY_TEXT)
+        if then is not None:
+            then()
+
+    def _shown_messages(self) -> tuple[MessageView, ...]:
+        """The messages on screen, if they are the current conversation's."""
+        if self._shown_conversation != self._conversation_id:
+            return ()
+        return self.transcript.messages
+
+    def _stream_below(self, shown: Sequence[MessageView], into: int | None) -> None:
+        """Show `shown` and stream the reply into message `into` (the last one, continued)
+        or into a new message below them (None). A read still on its way is dropped."""
+        self._shown_generation += 1
+        self.transcript.show_messages(shown)
+        self.transcript.begin_streaming(into)
 
     def _on_conversation_deleted(self, conversation_id: int) -> None:
         if conversation_id == self._conversation_id:
@@ -274,10 +315,20 @@ class MainWindow(QMainWindow):
             self.summarize_panel.show_progress(event)
             if event.stage == "writing" and self._summary_conversation is not None:
                 self.sidebar.refresh()
-                self.open_conversation(self._summary_conversation)
-                self.transcript.begin_streaming(None)
+                self._summary_text = []  # kept until the conversation is on screen
+                self.open_conversation(self._summary_conversation, self._begin_summary_stream)
         elif isinstance(event, TextPiece) and self._streams_summary():
-            self.transcript.append_stream(event.text)
+            if self._summary_text is not None:
+                self._summary_text.append(event.text)
+            else:
+                self.transcript.append_stream(event.text)
+
+    def _begin_summary_stream(self) -> None:
+        """The summary's conversation is shown: its text so far, then as it comes."""
+        self._stream_below(self.transcript.messages, None)
+        if self._summary_text:
+            self.transcript.append_stream("".join(self._summary_text))
+        self._summary_text = None
 
     def _streams_summary(self) -> bool:
         return (
@@ -342,7 +393,6 @@ class MainWindow(QMainWindow):
             self.new_conversation()
         assert self._conversation_id is not None
         editing = self.composer.editing_message_id
-        parent = self._history.get_message(editing).parent_id if editing is not None else ...
         job = ChatTurnJob.send(
             self._session.database,
             self._session.engine,
@@ -355,17 +405,9 @@ class MainWindow(QMainWindow):
             return
         self.error_bar.hide()
         self.composer.clear_sent()
-        shown = (
-            conversation_view(self._history, self._conversation_id, last_message_id=parent)
-            if isinstance(parent, int)
-            else (
-                None if parent is None else conversation_view(self._history, self._conversation_id)
-            )
-        )
-        earlier = shown.messages if shown is not None else ()
-        pending = MessageView.pending(self._conversation_id, text)
-        self.transcript.show_messages([*earlier, pending])
-        self.transcript.begin_streaming(None)
+        shown = self._shown_messages()
+        earlier = shown if editing is None else _before(shown, editing)
+        self._stream_below([*earlier, MessageView.pending(self._conversation_id, text)], None)
 
     def _count_draft(self, text: str) -> None:
         """How much of the context the prompt would take if this draft were sent now
@@ -400,43 +442,34 @@ class MainWindow(QMainWindow):
         return False
 
     def _on_message_action(self, action: str, message_id: int) -> None:
-        """Copy, Edit, Regenerate and the branch navigator under each message."""
-        message = self._history.get_message(message_id)
+        """Copy, Edit, Regenerate, Continue and the branch navigator under each message; the
+        message is one the transcript shows, so nothing is read from the store here."""
+        shown = self._shown_messages()
+        index = next((i for i, m in enumerate(shown) if m.id == message_id), None)
+        if index is None or self._conversation_id is None:
+            return
+        message, cid = shown[index], self._conversation_id
         if action == "copy":
             QGuiApplication.clipboard().setText(message.content)
         elif action == "edit":
             self.composer.begin_edit(message_id, message.content)
-        elif action == "regenerate" and message.parent_id is not None:
+        elif action == "regenerate" and index > 0:
+            asked = shown[index - 1]  # the user's message this replies to
+            assert asked.id is not None
             job = ChatTurnJob.regenerate(
-                self._session.database,
-                self._session.engine,
-                message.conversation_id,
-                message.parent_id,
-                self._sampling(),
+                self._session.database, self._session.engine, cid, asked.id, self._sampling()
             )
             if self._model_ready() and self._start_turn(job):
-                self._show_streaming_after(message.parent_id, into=None)
-        elif action == "continue" and can_continue(message):
+                self._stream_below(shown[:index], into=None)
+        elif action == "continue" and message.continuable:
             job = ChatTurnJob.resume(
-                self._session.database,
-                self._session.engine,
-                message.conversation_id,
-                message_id,
-                self._sampling(),
+                self._session.database, self._session.engine, cid, message_id, self._sampling()
             )
             if self._model_ready() and self._start_turn(job):
-                self._show_streaming_after(message_id, into=message_id)
+                self._stream_below(shown[: index + 1], into=message_id)
         elif action in ("previous", "next") and not self._session.generating:
             switch_branch(self._history, message_id, -1 if action == "previous" else 1)
             self._show_transcript()
-
-    def _show_streaming_after(self, last_id: int, into: int | None) -> None:
-        """Show the path ending at `last_id` and stream the reply into message `into` (the
-        last one, continued) or into a new message below it (None)."""
-        assert self._conversation_id is not None
-        view = conversation_view(self._history, self._conversation_id, last_message_id=last_id)
-        self.transcript.show_messages(view.messages)
-        self.transcript.begin_streaming(into)
 
     def _sampling(self) -> SamplingParams:
         assert self._conversation_id is not None
@@ -481,11 +514,7 @@ class MainWindow(QMainWindow):
         self.sidebar.refresh()
 
     def copy_last_reply(self) -> None:
-        if self._conversation_id is None:
-            return
-        replies = [
-            m for m in self._history.active_path(self._conversation_id) if m.role == "assistant"
-        ]
+        replies = [m for m in self._shown_messages() if m.role == Role.ASSISTANT]
         if replies:
             QGuiApplication.clipboard().setText(replies[-1].content)
 
@@ -502,4 +531,11 @@ class MainWindow(QMainWindow):
         geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         save_window_state(WindowState(geometry, self._conversation_id), self._state_file)
         self.dialogs.shutdown()
+        self.reads.shutdown()
         super().closeEvent(event)
+
+
+def _before(messages: Sequence[MessageView], message_id: int) -> Sequence[MessageView]:
+    """The messages above `message_id` (all of them if it is not among them)."""
+    ids = [m.id for m in messages]
+    return messages[: ids.index(message_id)] if message_id in ids else messages

@@ -11,14 +11,15 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QListView, QVBoxLayout
 
-from app.store import History, SearchHit
+from app.store import SearchHit
+from app.ui.background_reads import BackgroundReads
 from app.ui.search_results import (
     RepeatFilter,
     SearchHitDelegate,
     SearchResultsModel,
     no_results_text,
 )
-from app.ui.sidebar_parts import attempt, box, label, list_view
+from app.ui.sidebar_parts import box, label, list_view
 
 SEARCH_PLACEHOLDER = "Search conversations (Ctrl+K)"
 SEARCH_LIMIT = 50
@@ -41,9 +42,11 @@ class ConversationSearch(QObject):
     list_focus_requested = Signal()
     search_failed = Signal(str)
 
-    def __init__(self, history: History, delay_ms: int, parent: QObject | None = None) -> None:
+    def __init__(
+        self, reads: BackgroundReads, delay_ms: int, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self._history = history
+        self._reads = reads
         self._repeats = RepeatFilter()
         self.field = QLineEdit()
         self.field.setPlaceholderText(SEARCH_PLACEHOLDER)
@@ -76,18 +79,21 @@ class ConversationSearch(QObject):
         self.field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def run(self) -> None:
-        """Search messages for the field's text now (typing waits for a pause first)."""
+        """Search messages for the field's text now (typing waits for a pause first), on
+        the reading thread: the hits are shown when they come, unless the text changed."""
         self._timer.stop()
         query = self.query()
         if not query:
             return
-        found: list[SearchHit] = []
+        self._reads.read(
+            lambda reader: reader.search(query, limit=SEARCH_LIMIT),
+            lambda found: self._show(query, found),
+            self.search_failed.emit,
+        )
 
-        def search() -> None:
-            found.extend(self._history.search(query, limit=SEARCH_LIMIT, prefix_last=True))
-
-        if not attempt(search, self.search_failed.emit):
-            return
+    def _show(self, query: str, found: list[SearchHit]) -> None:
+        if query != self.query():
+            return  # typed on meanwhile: that search is on its way
         self.results_model.show_results(query, found)
         self.no_results_label.setText(no_results_text(query))
         self.no_results_label.setVisible(not found)

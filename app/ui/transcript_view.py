@@ -124,6 +124,11 @@ class TranscriptView(QTextBrowser):
         self._action_focus.restore(self, self._pages.messages)
         self._earlier_timer.start(0)  # loads more if these do not fill the view
 
+    @property
+    def messages(self) -> tuple[MessageView, ...]:
+        """Every message of the conversation shown (materialized or waiting above)."""
+        return tuple(self._pages.messages)
+
     def show_notice(self, text: str) -> None:
         """Replace the transcript with a short explanation (no conversation shown)."""
         self._reset()

@@ -18,7 +18,7 @@ from app.runtime import Runtime
 from app.store import History
 from app.ui.chat_session import ChatSession
 from app.ui.main_window import MainWindow
-from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model, streamed_text
+from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model, streamed_text, wait_for_reads
 
 
 def send(qtbot: QtBot, window: MainWindow, text: str) -> None:
@@ -42,6 +42,7 @@ def test_send_streams_and_saves_the_reply(
     window._session.job_event.connect(streamed_text(pieces.append))
     with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT):
         send(qtbot, window, "Hello there")
+    wait_for_reads(qtbot, window)
     assert "".join(pieces) == "Hello, world!"
     assert len(pieces) > 1  # streamed
     assert saved_path(window) == [
@@ -75,6 +76,7 @@ def test_esc_stops_the_reply_and_keeps_it(
     window._session.job_event.connect(streamed_text(on_text))
     with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT) as blocker:
         send(qtbot, window, "Tell me everything")
+    wait_for_reads(qtbot, window)
     assert blocker.args[0].result.status == "stopped"
     (_, (role, content, status)) = saved_path(window)
     assert (role, status) == ("assistant", "stopped")
@@ -93,6 +95,7 @@ def test_continue_carries_on_a_stopped_reply_in_the_same_message(
     )
     with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT):
         send(qtbot, window, "Tell me everything")
+    wait_for_reads(qtbot, window)
     (_, (_, stopped_text, status)) = saved_path(window)
     assert status == "stopped"
     assert "stopped — Continue" in window.transcript.toPlainText()
@@ -105,6 +108,7 @@ def test_continue_carries_on_a_stopped_reply_in_the_same_message(
     window._session.job_event.connect(streamed_text(added.append))
     with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT) as blocker:
         click_action(window, "continue", reply.id)
+    wait_for_reads(qtbot, window)
     assert blocker.args[0].result.reply_message_id == reply.id
     assert added
     assert saved_path(window)[-1] == ("assistant", stopped_text + "".join(added), "complete")
@@ -163,6 +167,7 @@ def test_an_engine_crash_shows_reload_and_keeps_the_reply(
     assert not window.error_bar.isVisible()
     with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT):
         send(qtbot, window, "Again")
+    wait_for_reads(qtbot, window)
 
 
 def test_window_remembers_geometry_and_last_conversation(qtbot: QtBot, runtime: Runtime) -> None:
@@ -244,17 +249,19 @@ def test_regenerate_and_edit_make_branches_and_the_navigator_switches(
     session = window._session
     with qtbot.waitSignal(session.job_finished, timeout=LOAD_TIMEOUT):
         send(qtbot, window, "First question")
+    wait_for_reads(qtbot, window)
     cid = window.current_conversation_id()
     assert cid is not None
     user, reply = window._history.active_path(cid)
     assert "Copy · Edit" in window.transcript.toPlainText()
     with qtbot.waitSignal(session.job_finished, timeout=LOAD_TIMEOUT):
         click_action(window, "regenerate", reply.id)
-    window._show_transcript()
+    wait_for_reads(qtbot, window)
     assert "‹ 2/2 ›" in window.transcript.toPlainText()
     newer = window._history.active_path(cid)[-1]
     assert newer.id != reply.id
     click_action(window, "previous", newer.id)
+    wait_for_reads(qtbot, window)
     assert window._history.active_path(cid)[-1].id == reply.id
     assert "‹ 1/2 ›" in window.transcript.toPlainText()
     # Edit: the message goes back into the box; sending makes a sibling of the original.
@@ -264,14 +271,16 @@ def test_regenerate_and_edit_make_branches_and_the_navigator_switches(
     window.composer.editor.clear()
     with qtbot.waitSignal(session.job_finished, timeout=LOAD_TIMEOUT):
         send(qtbot, window, "Better question")
+    wait_for_reads(qtbot, window)
     assert [m.content for m in window._history.roots(cid)] == ["First question", "Better question"]
     assert [m.content for m in window._history.active_path(cid)] == [
         "Better question",
         "Hello, world!",
     ]
     assert not window.composer.edit_banner.isVisible()
-    click_action(window, "copy", user.id)
-    assert QApplication.clipboard().text() == "First question"
+    better = window._history.active_path(cid)[0]
+    click_action(window, "copy", better.id)
+    assert QApplication.clipboard().text() == "Better question"
 
 
 def test_settings_from_the_menu_apply_at_once(qtbot: QtBot, window: MainWindow) -> None:
@@ -353,5 +362,6 @@ def test_each_conversation_keeps_its_model_and_switching_loads_it(
     # Opening the first conversation again brings its own model back.
     with qtbot.waitSignal(session.model_loaded, timeout=LOAD_TIMEOUT) as loaded:
         window.open_conversation(first)
+        wait_for_reads(qtbot, window)
     assert loaded.args[0].name == "Scripted Tiny"
     assert window.model_picker.currentData() == (str(scripted.path), scripted.id)

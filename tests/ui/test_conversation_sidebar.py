@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 from app.errors import NotFoundError
 from app.store import History
 from app.store.timestamps import utc_timestamp
+from app.ui.background_reads import BackgroundReads
 from app.ui.conversation_model import ConversationListModel, ConversationRole
 from app.ui.conversation_sidebar import SEARCH_PLACEHOLDER, ConversationSidebar
 from app.ui.search_results import SearchRole, snippet_html
@@ -45,8 +46,21 @@ def history(tmp_path: Path) -> Iterator[History]:
         yield opened
 
 
+_READS: list[BackgroundReads] = []  # the sidebars' reading threads, ended after each test
+
+
+@pytest.fixture(autouse=True)
+def _end_reads() -> Iterator[None]:
+    yield
+    while _READS:
+        _READS.pop().shutdown()
+
+
 def make_sidebar(qtbot: QtBot, history: History, undo_ms: int = 8000) -> ConversationSidebar:
-    sidebar = ConversationSidebar(history, undo_timeout_ms=undo_ms)
+    (_, _, database), *_ = history.db.execute("PRAGMA database_list").fetchall()
+    reads = BackgroundReads(Path(database))  # searches run on their own thread, as in the app
+    _READS.append(reads)
+    sidebar = ConversationSidebar(history, reads, undo_timeout_ms=undo_ms)
     qtbot.addWidget(sidebar)
     sidebar.resize(320, 480)
     sidebar.show()
@@ -410,7 +424,7 @@ def test_special_characters_in_queries_do_not_raise(
     with qtbot.assertNotEmitted(sidebar.action_failed):
         qtbot.keyClicks(sidebar.search_field, query)
         sidebar.run_search()
-    assert sidebar.stack.currentWidget() is sidebar.search_page
+        qtbot.waitUntil(lambda: sidebar.stack.currentWidget() is sidebar.search_page)
 
 
 def test_only_bracketed_query_words_are_highlighted() -> None:

@@ -14,6 +14,7 @@ from app.store import History
 from app.ui.application import run_application
 from app.ui.chat_session import ChatSession
 from app.ui.main_window import EMPTY_TEXT, MainWindow
+from tests.ui.window_fixtures import wait_for_reads
 
 
 def fill(history: History) -> tuple[int, int]:
@@ -43,6 +44,7 @@ def test_lists_and_shows_conversations(
     qtbot.addWidget(window)
     assert window.sidebar.current_conversation_id() is None
     window.open_conversation(first)
+    wait_for_reads(qtbot, window)
     assert window.current_conversation_id() == first
     assert window.sidebar.current_conversation_id() == first
     text = window.transcript.toPlainText()
@@ -66,6 +68,7 @@ def test_unknown_conversation_is_explained(
     window = MainWindow(*parts)
     qtbot.addWidget(window)
     window.open_conversation(42)
+    wait_for_reads(qtbot, window)
     assert "There is no conversation 42" in window.transcript.toPlainText()
 
 

@@ -16,7 +16,7 @@ from app.tasks.job import Outcome, Progress
 from app.tasks.summarize import SummaryReady
 from app.ui.main_window import MainWindow
 from tests.support.tiny_gguf import long_text
-from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model
+from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model, wait_for_reads
 
 
 def drop_files(window: MainWindow, paths: list[Path]) -> None:
@@ -50,6 +50,7 @@ def test_dropped_files_queue_and_each_opens_as_a_conversation(
     drop_files(window, [first, second])
     assert panel.isVisible()
     qtbot.waitUntil(lambda: len(ready) == 2, timeout=LOAD_TIMEOUT)
+    wait_for_reads(qtbot, window)
     assert [item.state for item in panel.queue] == ["done", "done"]
     titles = [c.title for c in window._history.list_conversations()]
     assert "Summary of first.txt" in titles
@@ -85,6 +86,7 @@ def test_cancel_keeps_the_parts_and_summarize_again_resumes(
     session.job_event.connect(on_progress)
     with qtbot.waitSignal(session.job_finished, timeout=LOAD_TIMEOUT) as failed:
         panel.add_files([document])
+    wait_for_reads(qtbot, window)
     session.job_event.disconnect(on_progress)
     stopped = failed.args[0]
     assert stopped.outcome is Outcome.CANCELLED
@@ -96,6 +98,7 @@ def test_cancel_keeps_the_parts_and_summarize_again_resumes(
     # Summarize again: the two finished parts are not redone.
     with qtbot.waitSignal(session.job_finished, timeout=LOAD_TIMEOUT) as done:
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    wait_for_reads(qtbot, window)
     ready = done.args[0].result
     assert isinstance(ready, SummaryReady)
     assert ready.reused_parts == 2
@@ -165,6 +168,7 @@ def test_the_summary_streams_into_its_conversation_while_it_is_written(
     monkeypatch.setattr(transcript, "append_stream", drawn)
     with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT) as finished:
         window.summarize_panel.add_files([memo])
+    wait_for_reads(qtbot, window)
     ready = finished.args[0].result
     assert isinstance(ready, SummaryReady)
     assert seen  # the text was drawn while the summary was being written

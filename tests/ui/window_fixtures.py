@@ -32,3 +32,9 @@ def streamed_text(handler: Callable[[str], None]) -> Callable[[object], None]:
             handler(event.text)
 
     return listen
+
+
+def wait_for_reads(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait until the window's reads (the transcript after a turn or an opening, searches)
+    have come back and been shown: they run on the window's reading thread."""
+    qtbot.waitUntil(lambda: not window.reads.busy, timeout=5000)
