@@ -1,7 +1,10 @@
 """Fixtures every test can use.
 
 Every test runs with HEARTH_HOME pointing into its own temporary folder, so no test ever
-touches the real home folder. Model fixtures live in tests/support/fixtures.py.
+touches the real home folder. Model fixtures live in tests/support/fixtures.py. Every test
+also fails if it leaves a thread or a child process running: the autouse fixture
+`no_leftovers` in tests/support/leaks.py (a plugin, so its own test can load it into an
+inner pytest run), with its allow-lists.
 """
 
 from __future__ import annotations
@@ -19,7 +22,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-pytest_plugins = ["tests.support.fixtures", "tests.support.fake_hub"]
+pytest_plugins = [
+    "tests.support.leaks",
+    "tests.support.fixtures",
+    "tests.support.fake_hub",
+    "pytester",  # tests/unit/test_leak_check.py runs an inner pytest session
+]
 
 
 @pytest.fixture(autouse=True)

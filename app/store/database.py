@@ -8,7 +8,7 @@ Order matters, because a file we cannot understand must be left exactly as it wa
    connection can read while another writes;
 4. apply the migrations under `BEGIN IMMEDIATE`, so two threads opening at once cannot
    both run the same migration;
-5. mark replies whose writer died as interrupted.
+5. mark replies and summaries whose writer died as interrupted.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from app.errors import DatabaseTooNewError
 from app.store.backup import backup_database
 from app.store.failures import sqlite_failures
 from app.store.migrations import MIGRATIONS, known_migration_names
-from app.store.recovery import recover_interrupted
+from app.store.recovery import recover_interrupted, recover_interrupted_summaries
 
 logger = logging.getLogger("hearth.store")
 
@@ -63,6 +63,9 @@ def _prepare(conn: sqlite3.Connection, path: Path, existed: bool) -> Database:
     interrupted = recover_interrupted(db)
     if interrupted:
         logger.info("Marked %d unfinished replies as interrupted", len(interrupted))
+    summaries = recover_interrupted_summaries(db)
+    if summaries:
+        logger.info("Marked %d unfinished summaries as interrupted", len(summaries))
     return db
 
 

@@ -10,26 +10,29 @@ Everything belongs to a conversation: purging it removes its documents (ON DELET
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
+
+from sqlite_utils import Database
 
 from app.errors import InvalidInputError, NotFoundError
 from app.store.failures import translate_sqlite_failures
 from app.store.history import History
+from app.store.models import DocumentStatus
 from app.store.rows import insert_row, update_row
 from app.store.search import question_query
 
-
-class DocumentStatus(StrEnum):
-    """Where a document's summary is; anything but DONE can be resumed."""
-
-    SUMMARIZING = "summarizing"
-    DONE = "done"
-    STOPPED = "stopped"  # the user pressed Stop
-    FAILED = "failed"  # see StoredDocument.error
+__all__ = [
+    "ChunkLike",
+    "DocumentStatus",
+    "DocumentStore",
+    "StoredChunk",
+    "StoredDocument",
+    "SummaryPart",
+]
 
 
 class ChunkLike(Protocol):
@@ -119,6 +122,16 @@ def _chunk_row(document_id: int, chunk: ChunkLike) -> tuple[Any, ...]:
     return (document_id, chunk.index, chunk.text, chunk.tokens, *pages, sections)
 
 
+def insert_chunks(db: Database, document_id: int, chunks: Iterable[ChunkLike]) -> None:
+    """Add chunks to a document (the caller holds the transaction); FTS triggers index
+    their text, so follow-up questions find them."""
+    db.conn.executemany(
+        "INSERT INTO document_chunks (document_id, idx, text, tokens, first_page, "
+        "last_page, sections) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [_chunk_row(document_id, chunk) for chunk in chunks],
+    )
+
+
 def _chunk_from_row(row: Sequence[Any]) -> StoredChunk:
     index, text, tokens, first_page, last_page, sections = row
     return StoredChunk(index, text, tokens, first_page, last_page, tuple(json.loads(sections)))
@@ -163,15 +176,12 @@ class DocumentStore:
                 "chunk_budget": chunk_budget,
                 "job_key": job_key,
                 "status": DocumentStatus.SUMMARIZING.value,
+                "writer_pid": os.getpid(),
                 "added_at": now,
                 "updated_at": now,
             }
             document_id = insert_row(self._db, "documents", values)
-            self._db.conn.executemany(
-                "INSERT INTO document_chunks (document_id, idx, text, tokens, first_page, "
-                "last_page, sections) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [_chunk_row(document_id, chunk) for chunk in chunks],
-            )
+            insert_chunks(self._db, document_id, chunks)
         return document_id
 
     @translate_sqlite_failures
@@ -190,8 +200,9 @@ class DocumentStore:
 
     @translate_sqlite_failures
     def find_resumable(self, sha256: str, job_key: str) -> StoredDocument | None:
-        """The latest unfinished summary of the same file with the same settings, unless
-        its conversation is in the trash."""
+        """The latest unfinished summary (stopped, failed, interrupted or still marked
+        summarizing) of the same file with the same settings, unless its conversation is in
+        the trash."""
         sql = f"""
             SELECT {_DOCUMENT_COLUMNS}
             FROM documents AS d JOIN conversations AS c ON c.id = d.conversation_id
@@ -204,13 +215,20 @@ class DocumentStore:
 
     @translate_sqlite_failures
     def set_status(self, document_id: int, status: str, error: str | None = None) -> None:
-        """Set the status and the error (None clears it)."""
+        """Set the status and the error (None clears it). Summarizing records this process
+        as the writer, so a crash mid-summary is noticed at the next open (recovery.py)."""
         try:
             checked = DocumentStatus(status)
         except ValueError:
             allowed = ", ".join(s.value for s in DocumentStatus)
             raise InvalidInputError(f"Unknown status {status!r}; use one of: {allowed}.") from None
-        values = {"status": checked.value, "error": error, "updated_at": self._history.now()}
+        values: dict[str, Any] = {
+            "status": checked.value,
+            "error": error,
+            "updated_at": self._history.now(),
+        }
+        if checked is DocumentStatus.SUMMARIZING:
+            values["writer_pid"] = os.getpid()
         if not update_row(self._db, "documents", document_id, values):
             raise NotFoundError(f"There is no document {document_id}.")
 

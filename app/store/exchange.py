@@ -1,14 +1,18 @@
 """Export and import of conversations.
 
-Markdown is for reading and sharing: the branch the user sees, nothing else. JSON is for
-moving a conversation between machines or Hearth versions: every branch, every status and
-timestamp, so an import is the same conversation (with new ids).
+Markdown is for reading and sharing: the branch the user sees (and the names of attached
+documents), nothing else. JSON is for moving a conversation between machines or Hearth
+versions: every branch, every status and timestamp, and since format version 2 the attached
+documents with their chunks and summary parts (document_exchange.py), so an import is the
+same conversation (with new ids) and follow-up questions about its documents still work.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from app.store.document_exchange import documents_json, insert_documents
+from app.store.documents import DocumentStore
 from app.store.failures import sqlite_failures
 from app.store.history import History
 from app.store.import_validation import (
@@ -35,6 +39,10 @@ def export_markdown(history: History, cid: int) -> str:
     conversation = history.get_conversation(cid)
     path = history.active_path(cid)
     parts = [f"# {conversation.title or 'Untitled conversation'}"]
+    names = [document.name for document in DocumentStore(history).for_conversation(cid)]
+    if names:
+        label = "document" if len(names) == 1 else "documents"
+        parts.append(f"_Attached {label}: {', '.join(names)}_")
     parts.extend(_markdown_section(message) for message in path)
     others = history.branch_count(cid) - (1 if path else 0)
     if others > 0:
@@ -67,6 +75,7 @@ def export_json(history: History, cid: int) -> dict[str, Any]:
         "pinned": conversation.pinned,
         "active_leaf_id": conversation.active_leaf_id,
         "messages": [_message_json(m) for m in history.all_messages(cid)],
+        "documents": documents_json(history, cid),
     }
 
 
@@ -89,8 +98,9 @@ def import_json(history: History, data: dict[str, Any]) -> int:
     """Add the conversation in `data` as a new one and return its id.
 
     Nothing is written unless the whole file is valid (InvalidInputError says what is
-    not) and the whole tree goes in in one transaction. A reply that was still streaming
-    when exported can never finish, so it arrives as interrupted.
+    not) and the whole tree, with the documents, goes in in one transaction. A reply that
+    was still streaming (or a summary still summarizing) when exported can never finish,
+    so it arrives as interrupted.
     """
     imported = parse_conversation(data)
     now = history.now()
@@ -104,6 +114,7 @@ def import_json(history: History, data: dict[str, Any]) -> int:
         leaf = imported.active_leaf_id
         leaf_id = None if leaf is None else new_ids[leaf]
         update_row(history.db, "conversations", cid, {"active_leaf_id": leaf_id})
+        insert_documents(history.db, cid, imported.documents, now)
     return cid
 
 

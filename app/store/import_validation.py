@@ -3,6 +3,9 @@
 An imported file may come from another machine, an older Hearth or a hand edit, so every
 field is checked and every problem is reported in words a person can act on. The messages
 come back parents first, which is the order they can be inserted in.
+
+Versions: 1 holds the conversation and its messages; 2 adds an optional "documents" list
+(see exchange.export_json for its shape). Both are read: a version 1 file has no documents.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import InvalidInputError
-from app.store.models import MessageStatus, Role
+from app.store.models import DocumentStatus, MessageStatus, Role
 
 FORMAT_NAME = "hearth-conversation"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # what export writes; 2 added "documents"
+READABLE_VERSIONS = (1, 2)
 
 _MISSING = object()
 
@@ -36,6 +40,47 @@ class ImportedMessage:
 
 
 @dataclass(frozen=True)
+class ImportedChunk:
+    """A document chunk (has what `ChunkLike` asks for)."""
+
+    index: int
+    text: str
+    tokens: int
+    first_page: int | None
+    last_page: int | None
+    sections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ImportedPart:
+    level: int
+    index: int
+    first_chunk: int
+    last_chunk: int
+    text: str
+    created_at: str | None
+
+
+@dataclass(frozen=True)
+class ImportedDocument:
+    path: str
+    name: str
+    kind: str
+    title: str
+    size_bytes: int
+    sha256: str
+    page_count: int | None
+    chunk_budget: int
+    job_key: str
+    status: DocumentStatus
+    error: str | None
+    added_at: str | None
+    updated_at: str | None
+    chunks: tuple[ImportedChunk, ...]
+    parts: tuple[ImportedPart, ...]
+
+
+@dataclass(frozen=True)
 class ImportedConversation:
     title: str
     created_at: str | None
@@ -46,6 +91,7 @@ class ImportedConversation:
     pinned: bool
     active_leaf_id: int | None
     messages: tuple[ImportedMessage, ...]  # parents before children
+    documents: tuple[ImportedDocument, ...] = ()
 
 
 def _bad(detail: str) -> InvalidInputError:
@@ -125,8 +171,9 @@ def parse_conversation(data: object) -> ImportedConversation:
     if data.get("format") != FORMAT_NAME:
         raise _bad(f"its 'format' is not {FORMAT_NAME!r}")
     version = _field(data, "version", (int,), "the file")
-    if version != FORMAT_VERSION:
-        raise _bad(f"it is version {version}; this Hearth reads version {FORMAT_VERSION}")
+    if version not in READABLE_VERSIONS:
+        readable = " to ".join(str(v) for v in (READABLE_VERSIONS[0], READABLE_VERSIONS[-1]))
+        raise _bad(f"it is version {version}; this Hearth reads versions {readable}")
     raw_messages = _field(data, "messages", (list,), "the file")
     messages = _parents_first([_message(m, i) for i, m in enumerate(raw_messages)])
     leaf = _optional(data, "active_leaf_id", (int,), "the file")
@@ -142,4 +189,100 @@ def parse_conversation(data: object) -> ImportedConversation:
         pinned=bool(_optional(data, "pinned", (bool, int), "the file")),
         active_leaf_id=leaf,
         messages=messages,
+        documents=_documents(data),
+    )
+
+
+# -- documents (version 2) -----------------------------------------------------------------
+
+
+def _count(data: Mapping[str, Any], key: str, where: str, *, least: int = 0) -> int:
+    """A whole number of at least `least` (a count, an index, a size)."""
+    value: int = _field(data, key, (int,), where)
+    if value < least:
+        raise _bad(f"{where} has {key!r} below {least}")
+    return value
+
+
+def _optional_count(data: Mapping[str, Any], key: str, where: str, *, least: int) -> int | None:
+    if _optional(data, key, (int,), where) is None:
+        return None
+    return _count(data, key, where, least=least)
+
+
+def _documents(data: Mapping[str, Any]) -> tuple[ImportedDocument, ...]:
+    raw = _optional(data, "documents", (list,), "the file") or []
+    return tuple(_document(d, i) for i, d in enumerate(raw))
+
+
+def _document(data: object, index: int) -> ImportedDocument:
+    where = f"document {index + 1}"
+    if not isinstance(data, dict):
+        raise _bad(f"{where} is not an object")
+    status = _field(data, "status", (str,), where)
+    if status not in set(DocumentStatus):
+        raise _bad(f"{where} has the unknown status {status!r}")
+    raw_chunks = _field(data, "chunks", (list,), where)
+    chunks = tuple(_chunk(c, i, where) for i, c in enumerate(raw_chunks))
+    indexes = {chunk.index for chunk in chunks}
+    if len(indexes) != len(chunks):
+        raise _bad(f"two chunks of {where} share the same index")
+    raw_parts = _optional(data, "summary_parts", (list,), where) or []
+    parts = tuple(_part(p, i, where, indexes) for i, p in enumerate(raw_parts))
+    if len({(p.level, p.index) for p in parts}) != len(parts):
+        raise _bad(f"two summary parts of {where} share the same level and index")
+    return ImportedDocument(
+        path=_field(data, "path", (str,), where),
+        name=_field(data, "name", (str,), where),
+        kind=_field(data, "kind", (str,), where),
+        title=_optional(data, "title", (str,), where) or "",
+        size_bytes=_count(data, "size_bytes", where),
+        sha256=_field(data, "sha256", (str,), where),
+        page_count=_optional_count(data, "page_count", where, least=0),
+        chunk_budget=_count(data, "chunk_budget", where, least=1),
+        job_key=_field(data, "job_key", (str,), where),
+        status=DocumentStatus(status),
+        error=_optional(data, "error", (str,), where),
+        added_at=_optional(data, "added_at", (str,), where),
+        updated_at=_optional(data, "updated_at", (str,), where),
+        chunks=chunks,
+        parts=parts,
+    )
+
+
+def _chunk(data: object, index: int, document: str) -> ImportedChunk:
+    where = f"chunk {index + 1} of {document}"
+    if not isinstance(data, dict):
+        raise _bad(f"{where} is not an object")
+    sections = _field(data, "sections", (list,), where)
+    if not all(isinstance(section, str) for section in sections):
+        raise _bad(f"{where} has a section name that is not text")
+    first = _optional_count(data, "first_page", where, least=1)
+    last = _optional_count(data, "last_page", where, least=1)
+    if first is not None and last is not None and last < first:
+        raise _bad(f"{where} ends on a page before the one it starts on")
+    return ImportedChunk(
+        index=_count(data, "index", where),
+        text=_field(data, "text", (str,), where),
+        tokens=_count(data, "tokens", where),
+        first_page=first,
+        last_page=last,
+        sections=tuple(sections),
+    )
+
+
+def _part(data: object, index: int, document: str, chunk_indexes: set[int]) -> ImportedPart:
+    where = f"summary part {index + 1} of {document}"
+    if not isinstance(data, dict):
+        raise _bad(f"{where} is not an object")
+    first, last = _count(data, "first_chunk", where), _count(data, "last_chunk", where)
+    if last < first or first not in chunk_indexes or last not in chunk_indexes:
+        raise _bad(f"{where} covers chunks {first} to {last}, which are not in the document")
+    return ImportedPart(
+        level=_count(data, "level", where),
+        index=_count(data, "index", where),
+        first_chunk=first,
+        last_chunk=last,
+        text=_field(data, "text", (str,), where),
+        created_at=_optional(data, "created_at", (str,), where),
     )

@@ -183,3 +183,10 @@ def m004_create_documents(db: Database) -> None:
         ],
     )
     parts.create_index(["document_id", "level", "idx"], unique=True)
+
+
+@_migration
+def m005_documents_writer_pid(db: Database) -> None:
+    """The pid of the process summarizing a document, so a summary left "summarizing" by a
+    crash can be told from one still running (see recovery.py). Existing rows get NULL."""
+    db.table("documents").add_column("writer_pid", int)

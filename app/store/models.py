@@ -32,6 +32,16 @@ class MessageStatus(StrEnum):
     INTERRUPTED = "interrupted"  # its writer died mid-reply (found at the next open)
 
 
+class DocumentStatus(StrEnum):
+    """Where a document's summary is; anything but DONE can be resumed."""
+
+    SUMMARIZING = "summarizing"
+    DONE = "done"
+    STOPPED = "stopped"  # the user pressed Stop
+    FAILED = "failed"  # see StoredDocument.error
+    INTERRUPTED = "interrupted"  # its writer died while summarizing (found at the next open)
+
+
 # The statuses a finished reply can end in (ReplyWriter.finish).
 FINAL_STATUSES = frozenset({MessageStatus.COMPLETE, MessageStatus.STOPPED, MessageStatus.FAILED})
 

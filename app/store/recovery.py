@@ -1,9 +1,11 @@
-"""Finding replies whose writer died.
+"""Finding replies and summaries whose writer died.
 
-A streaming reply records the pid of the process writing it. If Hearth (or the machine)
-crashed mid-reply, that row would say "streaming" forever; at the next open it becomes
-"interrupted" instead, keeping the text written so far. Rows whose writer is still alive
-(another window of this Hearth, or this very process) are left alone.
+A streaming reply, and a document being summarized, record the pid of the process writing
+them. If Hearth (or the machine) crashed mid-way, that row would say "streaming" (or
+"summarizing") forever; at the next open it becomes "interrupted" instead, keeping the text
+and the summary parts written so far (an interrupted summary resumes like a stopped one).
+Rows whose writer is still alive (another window of this Hearth, or this very process) are
+left alone; a row with no pid (written before pids were recorded) counts as orphaned.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 
 from sqlite_utils import Database
 
-from app.store.models import MessageStatus
+from app.store.models import DocumentStatus, MessageStatus
 
 
 def pid_is_alive(pid: int) -> bool:
@@ -54,17 +56,29 @@ else:
 
 def recover_interrupted(db: Database) -> list[int]:
     """Mark streaming messages whose writer is gone as interrupted; return their ids."""
-    rows = db.execute(
-        "SELECT id, writer_pid FROM messages WHERE status = ?", [MessageStatus.STREAMING.value]
-    ).fetchall()
-    orphans = [mid for mid, pid in rows if pid is None or not pid_is_alive(pid)]
+    return _mark_orphans(
+        db, "messages", MessageStatus.STREAMING.value, MessageStatus.INTERRUPTED.value
+    )
+
+
+def recover_interrupted_summaries(db: Database) -> list[int]:
+    """Mark summarizing documents whose writer is gone as interrupted; return their ids."""
+    return _mark_orphans(
+        db, "documents", DocumentStatus.SUMMARIZING.value, DocumentStatus.INTERRUPTED.value
+    )
+
+
+def _mark_orphans(db: Database, table: str, working: str, interrupted: str) -> list[int]:
+    """Set rows of `table` in status `working` whose writer is dead to `interrupted`."""
+    rows = db.execute(f"SELECT id, writer_pid FROM {table} WHERE status = ?", [working])
+    orphans = [row_id for row_id, pid in rows.fetchall() if pid is None or not pid_is_alive(pid)]
     if not orphans:
         return []
     with db.atomic():
-        for mid in orphans:
+        for row_id in orphans:
             # updated_at stays: it says when the last text arrived, which is more useful.
             db.execute(
-                "UPDATE messages SET status = ? WHERE id = ? AND status = ?",
-                [MessageStatus.INTERRUPTED.value, mid, MessageStatus.STREAMING.value],
+                f"UPDATE {table} SET status = ? WHERE id = ? AND status = ?",
+                [interrupted, row_id, working],
             )
     return orphans

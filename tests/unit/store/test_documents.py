@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,44 +12,7 @@ import sqlite_utils
 from app.errors import InvalidInputError, NotFoundError
 from app.store import MIGRATIONS, DocumentStatus, DocumentStore, History, StoredChunk, SummaryPart
 from app.store.search import question_query
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """Stands in for app.documents.chunking.Chunk (same attributes)."""
-
-    index: int
-    text: str
-    tokens: int = 10
-    first_page: int | None = None
-    last_page: int | None = None
-    sections: tuple[str, ...] = ()
-
-
-def chunks_of(*texts: str) -> list[Chunk]:
-    return [Chunk(index, text) for index, text in enumerate(texts)]
-
-
-def add(
-    store: DocumentStore,
-    cid: int,
-    chunks: Sequence[Chunk] = (),
-    *,
-    sha256: str = "aa" * 32,
-    job_key: str = "brief|default|qwen|8192",
-) -> int:
-    return store.add_document(
-        cid,
-        path=Path("/home/me/report.pdf"),
-        kind="pdf",
-        title="Annual report",
-        size_bytes=1234,
-        sha256=sha256,
-        page_count=12,
-        chunk_budget=900,
-        job_key=job_key,
-        chunks=chunks,
-    )
+from tests.unit.store.document_helpers import Chunk, add, chunks_of
 
 
 def count(history: History, table: str) -> int:
@@ -139,6 +101,24 @@ def test_status_and_error(history: History, store: DocumentStore) -> None:
 
     with pytest.raises(InvalidInputError, match="summarizing, done, stopped, failed"):
         store.set_status(did, "finished")
+
+
+def writer_pid(history: History, document_id: int) -> int | None:
+    row = history.db.execute("SELECT writer_pid FROM documents WHERE id = ?", [document_id])
+    return row.fetchone()[0]  # type: ignore[no-any-return]
+
+
+def test_summarizing_records_this_process_as_the_writer(
+    history: History, store: DocumentStore
+) -> None:
+    did = add(store, history.create_conversation())
+    assert writer_pid(history, did) == os.getpid()  # a new document starts summarizing
+    history.db.execute("UPDATE documents SET writer_pid = NULL WHERE id = ?", [did])
+
+    store.set_status(did, DocumentStatus.STOPPED)
+    assert writer_pid(history, did) is None  # only summarizing claims the document
+    store.set_status(did, "summarizing")
+    assert writer_pid(history, did) == os.getpid()
 
 
 # -- chunks ------------------------------------------------------------------------------
@@ -336,6 +316,21 @@ def test_find_resumable_takes_the_latest_unfinished(history: History, store: Doc
     store.set_status(stopped, "done")
     store.set_status(failed, "done")
     assert store.find_resumable("aa" * 32, "brief|default|qwen|8192") is None
+
+
+def test_an_interrupted_summary_resumes_like_a_stopped_one(
+    history: History, store: DocumentStore
+) -> None:
+    cid = history.create_conversation()
+    interrupted, done = add(store, cid), add(store, cid)
+    store.set_status(done, "done")
+    store.set_status(interrupted, DocumentStatus.INTERRUPTED)
+    store.set_status(done, "done")  # the most recently updated, but finished
+
+    found = store.find_resumable("aa" * 32, "brief|default|qwen|8192")
+
+    assert found == store.get(interrupted)
+    assert found.status is DocumentStatus.INTERRUPTED
 
 
 def test_find_resumable_skips_the_trash(history: History, store: DocumentStore) -> None:

@@ -70,7 +70,8 @@ def test_markdown_of_a_single_branch_has_no_branch_note(history: History) -> Non
 def test_json_export_has_every_branch(history: History, branched: int) -> None:
     data = export_json(history, branched)
     assert data["format"] == "hearth-conversation"
-    assert data["version"] == 1
+    assert data["version"] == 2
+    assert data["documents"] == []
     assert data["pinned"] is True
     assert data["sampling"] == {"temperature": 0.3}
     assert len(data["messages"]) == 7
@@ -132,7 +133,7 @@ def _broken(change: str) -> Any:
     if change == "wrong format":
         data["format"] = "something-else"
     elif change == "wrong version":
-        data["version"] = 2
+        data["version"] = 3
     elif change == "boolean version":
         data["version"] = True
     elif change == "no messages":
