@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from app.documents.model import Chunk
 from app.errors import InvalidInputError, NotFoundError
 from app.store.failures import translate_sqlite_failures
 from app.store.history import History
@@ -30,23 +31,6 @@ class DocumentStatus(StrEnum):
     DONE = "done"
     STOPPED = "stopped"  # the user pressed Stop
     FAILED = "failed"  # see StoredDocument.error
-
-
-class ChunkLike(Protocol):
-    """What `add_document` needs of a chunk (the chunker's `Chunk` has exactly this)."""
-
-    @property
-    def index(self) -> int: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def tokens(self) -> int: ...
-    @property
-    def first_page(self) -> int | None: ...
-    @property
-    def last_page(self) -> int | None: ...
-    @property
-    def sections(self) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True)
@@ -68,18 +52,6 @@ class StoredDocument:
     error: str | None
     added_at: str
     updated_at: str
-
-
-@dataclass(frozen=True)
-class StoredChunk:
-    """One chunk of a document, in reading order; pages are 1-based and known for PDFs."""
-
-    index: int
-    text: str
-    tokens: int
-    first_page: int | None
-    last_page: int | None
-    sections: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -113,15 +85,15 @@ def _document_from_row(row: Mapping[str, Any]) -> StoredDocument:
     return StoredDocument(**values)
 
 
-def _chunk_row(document_id: int, chunk: ChunkLike) -> tuple[Any, ...]:
+def _chunk_row(document_id: int, chunk: Chunk) -> tuple[Any, ...]:
     sections = json.dumps(list(chunk.sections), ensure_ascii=False)
     pages = (chunk.first_page, chunk.last_page)
     return (document_id, chunk.index, chunk.text, chunk.tokens, *pages, sections)
 
 
-def _chunk_from_row(row: Sequence[Any]) -> StoredChunk:
+def _chunk_from_row(row: Sequence[Any]) -> Chunk:
     index, text, tokens, first_page, last_page, sections = row
-    return StoredChunk(index, text, tokens, first_page, last_page, tuple(json.loads(sections)))
+    return Chunk(index, text, tokens, first_page, last_page, tuple(json.loads(sections)))
 
 
 class DocumentStore:
@@ -144,7 +116,7 @@ class DocumentStore:
         page_count: int | None,
         chunk_budget: int,
         job_key: str,
-        chunks: Iterable[ChunkLike],
+        chunks: Iterable[Chunk],
     ) -> int:
         """Attach a document and its chunks to a conversation (one transaction); its
         status starts as "summarizing"."""
@@ -217,13 +189,13 @@ class DocumentStore:
     # -- chunks --------------------------------------------------------------------------
 
     @translate_sqlite_failures
-    def chunks(self, document_id: int) -> list[StoredChunk]:
+    def chunks(self, document_id: int) -> list[Chunk]:
         """All chunks of the document in reading order ([] for an unknown document)."""
         rows = self._db.execute(_IN_ORDER, [document_id, -1]).fetchall()
         return [_chunk_from_row(row) for row in rows]
 
     @translate_sqlite_failures
-    def search_chunks(self, document_id: int, question: str, limit: int = 4) -> list[StoredChunk]:
+    def search_chunks(self, document_id: int, question: str, limit: int = 4) -> list[Chunk]:
         """The document's chunks that best answer `question` (BM25, best first); with no
         telling word in the question, its first chunks in order."""
         if limit <= 0:

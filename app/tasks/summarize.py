@@ -22,20 +22,18 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.documents.chunking import Chunk, chunk_document, describe_location
+from app.documents.chunking import chunk_document
 from app.documents.extract import DEFAULT_MAX_DOCUMENT_BYTES, extract_document
-from app.documents.model import Document
+from app.documents.model import Chunk, Document
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage, ChatStats, SamplingParams, TextPiece
 from app.errors import ContextOverflowError, HearthError, JobCancelled
 from app.store import (
-    ChunkLike,
     DocumentStatus,
     DocumentStore,
     History,
     MessageStatus,
     ReplyWriter,
-    StoredChunk,
 )
 from app.tasks.context_budget import reply_budget
 from app.tasks.engine_job import EngineJob, HistorySource, use_history
@@ -201,7 +199,7 @@ class SummaryJob(EngineJob):
         return budget
 
     def _plan(
-        self, chunks: Sequence[ChunkLike], n_ctx: int, note_tokens: int, group_size: int
+        self, chunks: Sequence[Chunk], n_ctx: int, note_tokens: int, group_size: int
     ) -> SummaryPlan:
         """One call if the only chunk fits beside the whole summary; else map and merge.
 
@@ -275,7 +273,7 @@ class SummaryJob(EngineJob):
         self,
         document_id: int,
         conversation_id: int,
-        chunks: list[StoredChunk],
+        chunks: list[Chunk],
         plan: SummaryPlan,
         saved: dict[tuple[int, int], str],
     ) -> Generator[Progress | TextPiece, None, int | None]:
@@ -290,7 +288,7 @@ class SummaryJob(EngineJob):
             if part is None:
                 yield self._progress(plan, "reading")
                 prompt = map_prompt(
-                    name, chunk.index + 1, len(chunks), chunk_location(chunk), chunk.text
+                    name, chunk.index + 1, len(chunks), chunk.location(), chunk.text
                 )
                 part = self._generate(prompt, plan.note_tokens)
                 self._store.save_part(document_id, 0, chunk.index, chunk.index, chunk.index, part)
@@ -382,16 +380,12 @@ class SummaryJob(EngineJob):
         )
 
 
-def chunk_location(chunk: StoredChunk) -> str:
-    return describe_location(chunk.first_page, chunk.last_page, chunk.sections)
-
-
-def _location_label(chunk: StoredChunk) -> str:
-    location = chunk_location(chunk)
+def _location_label(chunk: Chunk) -> str:
+    location = chunk.location()
     return f"part {chunk.index + 1}" + (f" ({location})" if location else "")
 
 
-def _span_label(chunks: list[StoredChunk], span: tuple[int, int]) -> str:
+def _span_label(chunks: list[Chunk], span: tuple[int, int]) -> str:
     first, last = chunks[span[0]], chunks[span[1]]
     if first.index == last.index:
         return _location_label(first)

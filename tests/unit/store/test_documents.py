@@ -4,31 +4,19 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
+from app.documents.model import Chunk
 from app.errors import InvalidInputError, NotFoundError
-from app.store import MIGRATIONS, DocumentStatus, DocumentStore, History, StoredChunk, SummaryPart
+from app.store import MIGRATIONS, DocumentStatus, DocumentStore, History, SummaryPart
 from app.store.search import question_query
 
 
-@dataclass(frozen=True)
-class Chunk:
-    """Stands in for app.documents.chunking.Chunk (same attributes)."""
-
-    index: int
-    text: str
-    tokens: int = 10
-    first_page: int | None = None
-    last_page: int | None = None
-    sections: tuple[str, ...] = ()
-
-
 def chunks_of(*texts: str) -> list[Chunk]:
-    return [Chunk(index, text) for index, text in enumerate(texts)]
+    return [Chunk(index, text, 10, None, None, ()) for index, text in enumerate(texts)]
 
 
 def add(
@@ -118,7 +106,7 @@ def test_a_failing_chunk_rolls_back_the_whole_document(
 ) -> None:
     cid = history.create_conversation()
     with pytest.raises(sqlite3.IntegrityError):  # two chunks with one index: a bug
-        add(store, cid, [Chunk(0, "a"), Chunk(0, "b")])
+        add(store, cid, [*chunks_of("a"), *chunks_of("b")])
     assert store.for_conversation(cid) == []
     assert count(history, "document_chunks") == 0
 
@@ -151,14 +139,14 @@ def test_chunks_round_trip_in_order(history: History, store: DocumentStore) -> N
         [  # given out of order: reading order is the index, not the insertion order
             Chunk(1, "Second.", 7, 3, 5, ("Résultats", "Coûts")),
             Chunk(0, "First.", 4, 1, 2, ("Introduction",)),
-            Chunk(2, "Third, no pages.", 3),
+            Chunk(2, "Third, no pages.", 3, None, None, ()),
         ],
     )
 
     assert store.chunks(did) == [
-        StoredChunk(0, "First.", 4, 1, 2, ("Introduction",)),
-        StoredChunk(1, "Second.", 7, 3, 5, ("Résultats", "Coûts")),
-        StoredChunk(2, "Third, no pages.", 3, None, None, ()),
+        Chunk(0, "First.", 4, 1, 2, ("Introduction",)),
+        Chunk(1, "Second.", 7, 3, 5, ("Résultats", "Coûts")),
+        Chunk(2, "Third, no pages.", 3, None, None, ()),
     ]
     assert store.chunks(12345) == []
 

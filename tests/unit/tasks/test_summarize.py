@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from app.documents.model import Chunk
 from app.engine.client import EngineClient
 from app.engine.protocol import SamplingParams, TextPiece
 from app.errors import (
@@ -25,7 +26,6 @@ from app.store import (
     DocumentStore,
     History,
     Message,
-    StoredChunk,
     StoredDocument,
     SummaryPart,
 )
@@ -57,7 +57,7 @@ class Finished:
 
     calls: list[Call]
     events: list[Summarized]
-    chunks: list[StoredChunk]
+    chunks: list[Chunk]
     parts: list[SummaryPart]
     messages: list[Message]  # the conversation's active path
     documents: list[StoredDocument]  # the conversation's documents
