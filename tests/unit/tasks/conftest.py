@@ -19,6 +19,5 @@ def history(tmp_path: Path) -> Iterator[History]:
 
 @pytest.fixture
 def recorder(tmp_path: Path) -> Iterator[RecordingEngine]:
-    client = RecordingEngine(tmp_path / "engine.log")
-    yield client
-    client.close()
+    with RecordingEngine(tmp_path / "engine.log") as engine:
+        yield engine
