@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import NamedTuple
 
-from app.documents.model import Block, Document
+from app.documents.model import Block, Chunk, Document
 
 TextCounter = Callable[[Sequence[str]], list[int]]
 """Tokens of each text, in one call (one round trip to the engine)."""
@@ -43,42 +42,6 @@ _LINE_BREAK = re.compile(r"\n")
 # Whitespace after ., ! or ?, allowing one closing quote or bracket before it.
 _SENTENCE_GAP = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)\]]))\s+")
 _WORD_GAP = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A run of consecutive blocks (or of pieces of one large block) that fits the budget.
-
-    `text` is what the model reads: blocks joined with a blank line, pieces of one block with
-    their original spacing. `tokens` is the counter's exact count of `text`.
-    """
-
-    index: int
-    text: str
-    tokens: int
-    first_page: int | None
-    last_page: int | None
-    sections: tuple[str, ...]
-
-    def location(self) -> str:
-        """Where the chunk sits, for citations; pages win over sections, "" if unknown."""
-        return describe_location(self.first_page, self.last_page, self.sections)
-
-
-def describe_location(
-    first_page: int | None, last_page: int | None, sections: Sequence[str]
-) -> str:
-    """ "page 4", "pages 4–6", "section “Results”", "sections “A” to “C”", or "" — for any
-    stored or fresh chunk."""
-    if first_page is not None and last_page is not None:
-        if first_page == last_page:
-            return f"page {first_page}"
-        return f"pages {first_page}–{last_page}"
-    if len(sections) == 1:
-        return f"section “{sections[0]}”"
-    if sections:
-        return f"sections “{sections[0]}” to “{sections[-1]}”"
-    return ""
 
 
 class _Unit(NamedTuple):

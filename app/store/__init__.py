@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from app.store.database import open_database
 from app.store.documents import (
-    ChunkLike,
     DocumentStatus,
     DocumentStore,
-    StoredChunk,
     StoredDocument,
     SummaryPart,
 )
@@ -32,7 +30,6 @@ from app.store.reply_writer import ReplyWriter
 __all__ = [
     "FINAL_STATUSES",
     "MIGRATIONS",
-    "ChunkLike",
     "Conversation",
     "DocumentStatus",
     "DocumentStore",
@@ -42,7 +39,6 @@ __all__ = [
     "ReplyWriter",
     "Role",
     "SearchHit",
-    "StoredChunk",
     "StoredDocument",
     "SummaryPart",
     "export_json",

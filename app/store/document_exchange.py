@@ -23,7 +23,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from app.store.documents import DocumentStore, StoredChunk, StoredDocument, insert_chunks
+from app.documents.model import Chunk
+from app.store.documents import DocumentStore, StoredDocument, insert_chunks
 from app.store.history import History
 from app.store.import_validation import ImportedDocument, ImportedPart
 from app.store.models import DocumentStatus
@@ -58,7 +59,7 @@ def _document_json(store: DocumentStore, db: Database, document: StoredDocument)
     }
 
 
-def _chunk_json(chunk: StoredChunk) -> dict[str, Any]:
+def _chunk_json(chunk: Chunk) -> dict[str, Any]:
     return {
         "index": chunk.index,
         "text": chunk.text,

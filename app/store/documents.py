@@ -14,10 +14,11 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlite_utils import Database
 
+from app.documents.model import Chunk
 from app.errors import InvalidInputError, NotFoundError
 from app.store.failures import translate_sqlite_failures
 from app.store.history import History
@@ -25,31 +26,7 @@ from app.store.models import DocumentStatus
 from app.store.rows import insert_row, update_row
 from app.store.search import question_query
 
-__all__ = [
-    "ChunkLike",
-    "DocumentStatus",
-    "DocumentStore",
-    "StoredChunk",
-    "StoredDocument",
-    "SummaryPart",
-]
-
-
-class ChunkLike(Protocol):
-    """What `add_document` needs of a chunk (the chunker's `Chunk` has exactly this)."""
-
-    @property
-    def index(self) -> int: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def tokens(self) -> int: ...
-    @property
-    def first_page(self) -> int | None: ...
-    @property
-    def last_page(self) -> int | None: ...
-    @property
-    def sections(self) -> Sequence[str]: ...
+__all__ = ["DocumentStatus", "DocumentStore", "StoredDocument", "SummaryPart"]
 
 
 @dataclass(frozen=True)
@@ -71,18 +48,6 @@ class StoredDocument:
     error: str | None
     added_at: str
     updated_at: str
-
-
-@dataclass(frozen=True)
-class StoredChunk:
-    """One chunk of a document, in reading order; pages are 1-based and known for PDFs."""
-
-    index: int
-    text: str
-    tokens: int
-    first_page: int | None
-    last_page: int | None
-    sections: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -116,13 +81,13 @@ def _document_from_row(row: Mapping[str, Any]) -> StoredDocument:
     return StoredDocument(**values)
 
 
-def _chunk_row(document_id: int, chunk: ChunkLike) -> tuple[Any, ...]:
+def _chunk_row(document_id: int, chunk: Chunk) -> tuple[Any, ...]:
     sections = json.dumps(list(chunk.sections), ensure_ascii=False)
     pages = (chunk.first_page, chunk.last_page)
     return (document_id, chunk.index, chunk.text, chunk.tokens, *pages, sections)
 
 
-def insert_chunks(db: Database, document_id: int, chunks: Iterable[ChunkLike]) -> None:
+def insert_chunks(db: Database, document_id: int, chunks: Iterable[Chunk]) -> None:
     """Add chunks to a document (the caller holds the transaction); FTS triggers index
     their text, so follow-up questions find them."""
     db.conn.executemany(
@@ -132,9 +97,9 @@ def insert_chunks(db: Database, document_id: int, chunks: Iterable[ChunkLike]) -
     )
 
 
-def _chunk_from_row(row: Sequence[Any]) -> StoredChunk:
+def _chunk_from_row(row: Sequence[Any]) -> Chunk:
     index, text, tokens, first_page, last_page, sections = row
-    return StoredChunk(index, text, tokens, first_page, last_page, tuple(json.loads(sections)))
+    return Chunk(index, text, tokens, first_page, last_page, tuple(json.loads(sections)))
 
 
 class DocumentStore:
@@ -157,7 +122,7 @@ class DocumentStore:
         page_count: int | None,
         chunk_budget: int,
         job_key: str,
-        chunks: Iterable[ChunkLike],
+        chunks: Iterable[Chunk],
     ) -> int:
         """Attach a document and its chunks to a conversation (one transaction); its
         status starts as "summarizing"."""
@@ -235,13 +200,13 @@ class DocumentStore:
     # -- chunks --------------------------------------------------------------------------
 
     @translate_sqlite_failures
-    def chunks(self, document_id: int) -> list[StoredChunk]:
+    def chunks(self, document_id: int) -> list[Chunk]:
         """All chunks of the document in reading order ([] for an unknown document)."""
         rows = self._db.execute(_IN_ORDER, [document_id, -1]).fetchall()
         return [_chunk_from_row(row) for row in rows]
 
     @translate_sqlite_failures
-    def search_chunks(self, document_id: int, question: str, limit: int = 4) -> list[StoredChunk]:
+    def search_chunks(self, document_id: int, question: str, limit: int = 4) -> list[Chunk]:
         """The document's chunks that best answer `question` (BM25, best first); with no
         telling word in the question, its first chunks in order."""
         if limit <= 0:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.documents.model import Chunk
 from app.errors import InvalidInputError
 from app.store.models import DocumentStatus, MessageStatus, Role
 
@@ -37,18 +38,6 @@ class ImportedMessage:
     model: str | None
     stats: dict[str, Any] | None
     error: str | None
-
-
-@dataclass(frozen=True)
-class ImportedChunk:
-    """A document chunk (has what `ChunkLike` asks for)."""
-
-    index: int
-    text: str
-    tokens: int
-    first_page: int | None
-    last_page: int | None
-    sections: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -76,7 +65,7 @@ class ImportedDocument:
     error: str | None
     added_at: str | None
     updated_at: str | None
-    chunks: tuple[ImportedChunk, ...]
+    chunks: tuple[Chunk, ...]
     parts: tuple[ImportedPart, ...]
 
 
@@ -250,7 +239,7 @@ def _document(data: object, index: int) -> ImportedDocument:
     )
 
 
-def _chunk(data: object, index: int, document: str) -> ImportedChunk:
+def _chunk(data: object, index: int, document: str) -> Chunk:
     where = f"chunk {index + 1} of {document}"
     if not isinstance(data, dict):
         raise _bad(f"{where} is not an object")
@@ -261,7 +250,7 @@ def _chunk(data: object, index: int, document: str) -> ImportedChunk:
     last = _optional_count(data, "last_page", where, least=1)
     if first is not None and last is not None and last < first:
         raise _bad(f"{where} ends on a page before the one it starts on")
-    return ImportedChunk(
+    return Chunk(
         index=_count(data, "index", where),
         text=_field(data, "text", (str,), where),
         tokens=_count(data, "tokens", where),

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.documents.chunking import describe_location
-from app.store import DocumentStore, StoredChunk, StoredDocument
+from app.documents.model import Chunk
+from app.store import DocumentStore, StoredDocument
 
 CANDIDATES = 6  # chunks considered per question (the best that fit are used)
 JOIN_TOKENS = 4  # the blank lines between the instruction and the excerpts
@@ -22,7 +22,7 @@ TextCounter = Callable[[Sequence[str]], list[int]]
 @dataclass(frozen=True)
 class Excerpt:
     document: StoredDocument
-    chunk: StoredChunk
+    chunk: Chunk
     text: str  # the chunk's text, cut short only when even the best one does not fit
 
     @property
@@ -74,8 +74,8 @@ def document_context(
     return DocumentContext(f"{instruction}\n\n{body}", tuple(picked))
 
 
-def _source(document: StoredDocument, chunk: StoredChunk) -> str:
-    where = describe_location(chunk.first_page, chunk.last_page, chunk.sections)
+def _source(document: StoredDocument, chunk: Chunk) -> str:
+    where = chunk.location()
     return f"{document.name}, {where}" if where else document.name
 
 
@@ -84,11 +84,11 @@ def _label(source: str) -> str:
 
 
 def _fill(
-    candidates: Sequence[tuple[StoredDocument, StoredChunk]], labels: Sequence[int], room: int
+    candidates: Sequence[tuple[StoredDocument, Chunk]], labels: Sequence[int], room: int
 ) -> list[Excerpt]:
     """Best-ranked chunks that fit, shown in document order; if even the best one is too
     long, the part of it that fits (cut at a paragraph or sentence end)."""
-    picked: list[tuple[StoredDocument, StoredChunk]] = []
+    picked: list[tuple[StoredDocument, Chunk]] = []
     used = 0
     for (document, chunk), label in zip(candidates, labels, strict=True):
         cost = label + chunk.tokens + JOIN_TOKENS

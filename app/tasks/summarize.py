@@ -4,7 +4,8 @@ If the document fits one call, it is one call. Otherwise hierarchical map-and-me
 chunk is read by its own "map" call that writes notes, then groups of consecutive notes are
 merged, level by level, until one call remains; that last call writes the summary in the
 style the user chose. Every chunk reaches exactly one map call: nothing is sampled or
-skipped. Every call is budgeted with the model's own tokenizer on the templated prompt.
+skipped. Every call is budgeted with the model's own tokenizer on the templated prompt;
+the budgets, which give way in small contexts, are planned in summary_plan.py.
 
 Each finished part is saved at once (DocumentStore.save_part), so a cancelled job resumes
 where it stopped: running the same file with the same settings finds the saved parts. The
@@ -16,35 +17,33 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import math
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.documents.chunking import Chunk, chunk_document, describe_location
+from app.documents.chunking import chunk_document
 from app.documents.extract import DEFAULT_MAX_DOCUMENT_BYTES, extract_document
-from app.documents.model import Document
+from app.documents.model import Chunk, Document
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage, ChatStats, SamplingParams, TextPiece
-from app.errors import ContextOverflowError, HearthError, JobCancelled
-from app.store import (
-    ChunkLike,
-    DocumentStatus,
-    DocumentStore,
-    History,
-    MessageStatus,
-    ReplyWriter,
-    StoredChunk,
-)
-from app.tasks.context_budget import reply_budget
+from app.errors import HearthError, JobCancelled
+from app.store import DocumentStatus, DocumentStore, History, MessageStatus, ReplyWriter
 from app.tasks.engine_job import EngineJob, HistorySource, use_history
 from app.tasks.job import JobWork, Progress, Saved
 from app.tasks.reply_stream import INTERNAL_ERROR, stream_reply
+from app.tasks.summary_labels import Span, span_label
+from app.tasks.summary_plan import (
+    SummaryBudgets,
+    SummaryPlan,
+    measure_costs,
+    plan_budgets,
+    plan_summary,
+)
 from app.tasks.summary_prompts import SummaryStyle, map_prompt, merge_prompt, whole_prompt
 
-WIDEST_LABEL = "parts 9999–9999 (pages 9999–9999)"  # what a note's label costs at most
-PROMPT_MARGIN = 16  # joins between the template and the text may cost a token or two
+Note = tuple[Span, str]
+"""A note and the chunks it covers."""
 
 
 @dataclass(frozen=True)
@@ -60,26 +59,14 @@ class SummaryReady:
 
 
 @dataclass(frozen=True)
-class SummaryPlan:
-    """How many calls each level takes; level 0 reads the chunks."""
+class _Run:
+    """What one run works on: the document's record, its chunks, the plan, saved parts."""
 
-    note_tokens: int  # longest note a map or merge call may write
-    final_tokens: int  # longest summary the last call may write
-    group_size: int  # notes per merge call
-    levels: tuple[int, ...]  # parts per level: (chunks, merges…, 1)
-
-    @property
-    def total_calls(self) -> int:
-        return sum(self.levels)
-
-
-def plan_levels(chunks: int, group_size: int) -> tuple[int, ...]:
-    """Parts at each level: the chunks, then ceil(n / group) per merge level down to one.
-    A single chunk is summarized directly: one level of one call."""
-    levels = [chunks]
-    while levels[-1] > 1:
-        levels.append(math.ceil(levels[-1] / group_size))
-    return tuple(levels)
+    document_id: int
+    conversation_id: int
+    chunks: list[Chunk]
+    plan: SummaryPlan
+    saved: dict[tuple[int, int], str]  # (level, index) -> text, from a stopped run
 
 
 def file_sha256(path: Path) -> str:
@@ -88,6 +75,22 @@ def file_sha256(path: Path) -> str:
         while block := file.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
+
+
+def summary_key(style: SummaryStyle, model: str, n_ctx: int, budgets: SummaryBudgets) -> str:
+    """Which settings made a document's saved parts. A stopped summary is resumed only with
+    the same key: the same chunks, notes of the same length, merged in the same groups."""
+    fields = [
+        style.label,
+        style.instruction or "",
+        style.language or "",
+        model,
+        str(n_ctx),
+        str(budgets.chunk_tokens),
+        str(budgets.note_tokens),
+        str(budgets.group_size),  # saved merges are only valid for the same groups
+    ]
+    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()[:16]
 
 
 class SummaryJob(EngineJob):
@@ -131,113 +134,58 @@ class SummaryJob(EngineJob):
         model = self.begin()
         assert model is not None
         document = extract_document(self._path, self._max_bytes)
-        n_ctx = model.n_ctx
-        plan_tokens = self._note_budget(n_ctx)
-        chunk_budget = self._chunk_budget(n_ctx, plan_tokens)
-        group_size = self._group_size(self._path.name, n_ctx, plan_tokens)
-        job_key = hashlib.sha256(
-            "\x1f".join(
-                [
-                    self._style.label,
-                    self._style.instruction or "",
-                    self._style.language or "",
-                    model.name,
-                    str(n_ctx),
-                    str(chunk_budget),
-                    str(plan_tokens),
-                    str(group_size),  # saved merges are only valid for the same groups
-                ]
-            ).encode()
-        ).hexdigest()[:16]
-        sha256 = file_sha256(self._path)
-        stored = self._store.find_resumable(sha256, job_key)
-        if stored is None:
-            chunks = chunk_document(document, chunk_budget, self.engine.count_texts)
-            plan = self._plan(chunks, n_ctx, plan_tokens, group_size)  # may refuse: save nothing
-            document_id, conversation_id = self._start(
-                document, sha256, job_key, chunk_budget, chunks
-            )
-            stored_chunks = self._store.chunks(document_id)
-        else:
-            document_id, conversation_id = stored.id, stored.conversation_id
-            stored_chunks = self._store.chunks(document_id)
-            plan = self._plan(stored_chunks, n_ctx, plan_tokens, group_size)
-            self._store.set_status(document_id, DocumentStatus.SUMMARIZING)
-        saved = {(p.level, p.index): p.text for p in self._store.parts(document_id)}
-        yield Saved(conversation_id, None)  # where the summary will be written
+        costs = measure_costs(self.engine.count_tokens, self._path.name, self._style)
+        budgets = plan_budgets(model.n_ctx, self._sampling.max_tokens, costs, self._path.name)
+        job_key = summary_key(self._style, model.name, model.n_ctx, budgets)
+        run = self._open(document, file_sha256(self._path), job_key, budgets, model.n_ctx)
+        yield Saved(run.conversation_id, None)  # where the summary will be written
         try:
-            message_id = yield from self._summarize(
-                document_id, conversation_id, stored_chunks, plan, saved
-            )
+            message_id = yield from self._summarize(run)
         except JobCancelled:
-            self._store.set_status(document_id, DocumentStatus.STOPPED)
+            self._store.set_status(run.document_id, DocumentStatus.STOPPED)
             raise
         except Exception as exc:
             reason = exc.message if isinstance(exc, HearthError) else INTERNAL_ERROR
-            self._store.set_status(document_id, DocumentStatus.FAILED, reason)
+            self._store.set_status(run.document_id, DocumentStatus.FAILED, reason)
             raise
-        self._store.set_status(document_id, DocumentStatus.DONE)
-        yield Saved(conversation_id, message_id)
+        self._store.set_status(run.document_id, DocumentStatus.DONE)
+        yield Saved(run.conversation_id, message_id)
         return SummaryReady(
-            conversation_id, document_id, message_id, self._calls, len(saved), len(stored_chunks)
+            run.conversation_id,
+            run.document_id,
+            message_id,
+            self._calls,
+            len(run.saved),
+            len(run.chunks),
         )
 
-    # --- budgets -------------------------------------------------------------------------------
+    def _open(
+        self, document: Document, sha256: str, job_key: str, budgets: SummaryBudgets, n_ctx: int
+    ) -> _Run:
+        """The stopped run of the same file with the same settings, or a new one. A plan
+        that refuses (too small a context) saves nothing."""
+        stored = self._store.find_resumable(sha256, job_key)
+        if stored is not None:
+            chunks = self._store.chunks(stored.id)
+            plan = self._plan(chunks, budgets, n_ctx)
+            self._store.set_status(stored.id, DocumentStatus.SUMMARIZING)
+            saved = {(p.level, p.index): p.text for p in self._store.parts(stored.id)}
+            return _Run(stored.id, stored.conversation_id, chunks, plan, saved)
+        chunks = chunk_document(document, budgets.chunk_tokens, self.engine.count_texts)
+        plan = self._plan(chunks, budgets, n_ctx)
+        document_id, conversation_id = self._start(
+            document, sha256, job_key, budgets.chunk_tokens, chunks
+        )
+        return _Run(document_id, conversation_id, chunks, plan, {})
 
-    def _note_budget(self, n_ctx: int) -> int:
-        """Notes are short: an eighth of the context, between 96 and 512 tokens."""
-        return max(96, min(512, n_ctx // 8, self._sampling.max_tokens))
-
-    def _chunk_budget(self, n_ctx: int, note_tokens: int) -> int:
-        """What a chunk may hold so that its map call fits, and at most half the context
-        (so a chunk also fits beside a follow-up question and its answer)."""
+    def _plan(self, chunks: list[Chunk], budgets: SummaryBudgets, n_ctx: int) -> SummaryPlan:
         name = self._path.name
-        overhead = self.engine.count_tokens(map_prompt(name, 9999, 9999, "pages 9999–9999", ""))
-        budget = min(n_ctx - overhead - note_tokens - PROMPT_MARGIN, n_ctx // 2)
-        if budget < 64:
-            raise ContextOverflowError(
-                f"The model's context ({n_ctx} tokens) is too small to summarize {name}. "
-                "Raise the context length in the settings (2048 or more)."
-            )
-        return budget
-
-    def _plan(
-        self, chunks: Sequence[ChunkLike], n_ctx: int, note_tokens: int, group_size: int
-    ) -> SummaryPlan:
-        """One call if the only chunk fits beside the whole summary; else map and merge.
-
-        Chunks are sized to leave room for a note, which may be shorter than the summary: a
-        lone chunk near that size gets a map call first, then the summary from its notes.
-        A document that fits one call is never refused for want of room to merge."""
-        final_tokens = reply_budget(self._sampling.max_tokens, n_ctx)
-        if len(chunks) == 1:
-            whole = whole_prompt(self._path.name, chunks[0].text, self._style)
-            if self.engine.count_tokens(whole) + final_tokens <= n_ctx:
-                return SummaryPlan(note_tokens, final_tokens, group_size, (1,))
-        if group_size < 2:
-            raise ContextOverflowError(
-                f"The model's context ({n_ctx} tokens) is too small to merge the notes on "
-                f"{self._path.name}. Raise the context length or lower the reply length in "
-                "the settings."
-            )
-        levels = plan_levels(len(chunks), group_size)
-        if levels == (1,):
-            levels = (1, 1)  # notes on the one chunk, then the summary from its notes
-        return SummaryPlan(note_tokens, final_tokens, group_size, levels)
-
-    def _group_size(self, name: str, n_ctx: int, note_tokens: int) -> int:
-        """Notes per merge call (under 2: too small to merge). A note's label and the blank
-        lines around it are counted with the model's tokenizer, not guessed: a tokenizer
-        that spells every digit alone pays more for "parts 101–105 (pages 300–315)"."""
-        reserve = max(note_tokens, reply_budget(self._sampling.max_tokens, n_ctx))
-        overhead, one, two = (
-            self.engine.count_tokens(merge_prompt(name, [(WIDEST_LABEL, "")] * n, self._style))
-            for n in (0, 1, 2)
+        fits_one_call = len(chunks) == 1 and (
+            self.engine.count_tokens(whole_prompt(name, chunks[0].text, self._style))
+            + budgets.whole_tokens
+            <= n_ctx
         )
-        label = max(one - overhead, two - one)  # the second also pays the blank line between
-        return (n_ctx - overhead - reserve - PROMPT_MARGIN) // (note_tokens + label)
-
-    # --- the job ------------------------------------------------------------------------------
+        return plan_summary(len(chunks), fits_one_call, budgets, n_ctx, name)
 
     def _start(
         self,
@@ -245,7 +193,7 @@ class SummaryJob(EngineJob):
         sha256: str,
         job_key: str,
         chunk_budget: int,
-        chunks: Sequence[Chunk],
+        chunks: list[Chunk],
     ) -> tuple[int, int]:
         """A new conversation with the request as the user's message and the document."""
         name = self._path.name
@@ -272,59 +220,66 @@ class SummaryJob(EngineJob):
     def _model_name(self) -> str | None:
         return self.engine.model.name if self.engine.model else None
 
-    def _summarize(
-        self,
-        document_id: int,
-        conversation_id: int,
-        chunks: list[StoredChunk],
-        plan: SummaryPlan,
-        saved: dict[tuple[int, int], str],
-    ) -> Generator[Progress | TextPiece, None, int | None]:
-        name = self._path.name
-        self._done = len(saved)
-        if plan.levels == (1,):  # the whole document fits one call
-            prompt = whole_prompt(name, chunks[0].text, self._style)
-            return (yield from self._final(conversation_id, prompt, plan))
-        texts: list[str] = []
-        for chunk in chunks:  # level 0: every chunk read by exactly one call
-            part = saved.get((0, chunk.index))
-            if part is None:
-                yield self._progress(plan, "reading")
-                prompt = map_prompt(
-                    name, chunk.index + 1, len(chunks), chunk_location(chunk), chunk.text
-                )
-                part = self._generate(prompt, plan.note_tokens)
-                self._store.save_part(document_id, 0, chunk.index, chunk.index, chunk.index, part)
-            texts.append(part)
-        spans = [(chunk.index, chunk.index) for chunk in chunks]
+    # --- the calls ----------------------------------------------------------------------------
+
+    def _summarize(self, run: _Run) -> Generator[Progress | TextPiece, None, int | None]:
+        """Map every chunk, merge level by level until one group is left, then write the
+        summary from that group; a document that fits one call is that call."""
+        self._done = len(run.saved)
+        name, plan = self._path.name, run.plan
+        if plan.levels == (1,):
+            prompt = whole_prompt(name, run.chunks[0].text, self._style)
+            return (yield from self._final(run.conversation_id, prompt, plan))
+        notes = yield from self._read_chunks(run)
         level = 1
-        while texts:  # one text left (a lone chunk's notes) still gets the final call
-            groups = range(0, len(texts), plan.group_size)
-            if len(groups) == 1:  # the last call writes the summary itself
-                labelled = [(_span_label(chunks, s), t) for s, t in zip(spans, texts, strict=True)]
-                prompt = merge_prompt(name, labelled, self._style)
-                return (yield from self._final(conversation_id, prompt, plan))
-            merged: list[str] = []
-            merged_spans: list[tuple[int, int]] = []
-            for index, start in enumerate(groups):
-                span = (spans[start][0], spans[min(start + plan.group_size, len(spans)) - 1][1])
-                part = saved.get((level, index))
-                if part is None:
-                    yield self._progress(plan, "merging")
-                    group = zip(
-                        spans[start : start + plan.group_size],
-                        texts[start : start + plan.group_size],
-                        strict=True,
-                    )
-                    prompt = merge_prompt(
-                        name, [(_span_label(chunks, s), t) for s, t in group], None
-                    )
-                    part = self._generate(prompt, plan.note_tokens)
-                    self._store.save_part(document_id, level, index, span[0], span[1], part)
-                merged.append(part)
-                merged_spans.append(span)
-            texts, spans, level = merged, merged_spans, level + 1
-        raise AssertionError("a plan always ends in one final call")
+        while len(notes) > plan.group_size:  # a lone chunk's one note still gets the final
+            notes = yield from self._merge_level(run, level, notes)
+            level += 1
+        prompt = merge_prompt(name, self._labelled(run, notes), self._style)
+        return (yield from self._final(run.conversation_id, prompt, plan))
+
+    def _read_chunks(self, run: _Run) -> Generator[Progress, None, list[Note]]:
+        """Level 0: every chunk read by exactly one map call, or its note saved earlier."""
+        notes: list[Note] = []
+        for chunk in run.chunks:
+            text = run.saved.get((0, chunk.index))
+            if text is None:
+                yield self._progress(run.plan, "reading")
+                prompt = map_prompt(
+                    self._path.name,
+                    chunk.index + 1,
+                    len(run.chunks),
+                    chunk.location(),
+                    chunk.text,
+                )
+                text = self._generate(prompt, run.plan.note_tokens)
+                self._store.save_part(
+                    run.document_id, 0, chunk.index, chunk.index, chunk.index, text
+                )
+            notes.append(((chunk.index, chunk.index), text))
+        return notes
+
+    def _merge_level(
+        self, run: _Run, level: int, notes: list[Note]
+    ) -> Generator[Progress, None, list[Note]]:
+        """Each group of consecutive notes merged into one note (or the one saved earlier)."""
+        size = run.plan.group_size
+        merged: list[Note] = []
+        for index, start in enumerate(range(0, len(notes), size)):
+            group = notes[start : start + size]
+            span = (group[0][0][0], group[-1][0][1])
+            text = run.saved.get((level, index))
+            if text is None:
+                yield self._progress(run.plan, "merging")
+                prompt = merge_prompt(self._path.name, self._labelled(run, group), None)
+                text = self._generate(prompt, run.plan.note_tokens)
+                self._store.save_part(run.document_id, level, index, span[0], span[1], text)
+            merged.append((span, text))
+        return merged
+
+    @staticmethod
+    def _labelled(run: _Run, notes: list[Note]) -> list[tuple[str, str]]:
+        return [(span_label(run.chunks, span), text) for span, text in notes]
 
     def _final(
         self, conversation_id: int, prompt: list[ChatMessage], plan: SummaryPlan
@@ -381,21 +336,3 @@ class SummaryJob(EngineJob):
             "Summarize the same file again with the same settings to continue where it "
             "stopped."
         )
-
-
-def chunk_location(chunk: StoredChunk) -> str:
-    return describe_location(chunk.first_page, chunk.last_page, chunk.sections)
-
-
-def _location_label(chunk: StoredChunk) -> str:
-    location = chunk_location(chunk)
-    return f"part {chunk.index + 1}" + (f" ({location})" if location else "")
-
-
-def _span_label(chunks: list[StoredChunk], span: tuple[int, int]) -> str:
-    first, last = chunks[span[0]], chunks[span[1]]
-    if first.index == last.index:
-        return _location_label(first)
-    pages = (first.first_page, last.last_page)
-    where = f" (pages {pages[0]}–{pages[1]})" if None not in pages else ""
-    return f"parts {first.index + 1}–{last.index + 1}{where}"

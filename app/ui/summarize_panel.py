@@ -1,15 +1,14 @@
 """The summarize panel: a queue of documents, the style, progress with time left, Cancel.
 
 Files arrive by drop on the window or by "Summarize a document…" (Ctrl+O). They are
-summarized one after another with the loaded model through the ChatSession (the engine
-takes one job at a time); each result opens as a conversation. A stopped or failed file
-stays in the list with the reason, and "Summarize" runs it again: a stopped one resumes
-where it stopped, because every finished part was saved.
+summarized one after another with the loaded model through the ChatSession; each result
+opens as a conversation. Which file runs next and how each one ended is decided by the
+SummaryQueue (app/tasks/summary_queue.py): the panel shows it and forwards the clicks.
+"Summarize" runs the stopped and failed files again; a stopped one resumes where it stopped.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.tasks.job import Progress
 from app.tasks.summarize import SummaryReady
 from app.tasks.summary_prompts import STYLE_NAMES, SummaryStyle
+from app.tasks.summary_queue import QueuedFile, SummaryQueue
 from app.ui.icons import icon
 from app.ui.model_picker import ModelPicker
 from app.units import human_duration
@@ -43,13 +43,6 @@ STYLE_LABELS = {
     "actions": "Action items",
     "custom": "Custom instruction…",
 }
-
-
-@dataclass
-class QueuedFile:
-    path: Path
-    state: str = "waiting"  # waiting | working | done | stopped | failed
-    note: str = ""
 
 
 class SummarizePanel(QWidget):
@@ -68,7 +61,7 @@ class SummarizePanel(QWidget):
         """`model_picker` chooses the model summaries use (the window loads it)."""
         super().__init__(parent)
         self.setAccessibleName("Summarize documents")
-        self.queue: list[QueuedFile] = []
+        self.summary_queue = SummaryQueue()
         self.files = QListWidget()
         self.files.setAccessibleName("Documents to summarize")
         self.files.setMaximumHeight(90)
@@ -131,34 +124,26 @@ class SummarizePanel(QWidget):
     # --- the queue -----------------------------------------------------------------------
 
     @property
-    def busy(self) -> bool:
-        return any(item.state == "working" for item in self.queue)
+    def queue(self) -> list[QueuedFile]:
+        """The files, in the order they came, each with its state and note."""
+        return self.summary_queue.items
 
     def add_files(self, paths: list[Path]) -> None:
         """Queue `paths` (a file already waiting is not added twice) and start if idle."""
-        waiting = {item.path for item in self.queue if item.state == "waiting"}
-        for path in paths:
-            if path not in waiting:
-                self.queue.append(QueuedFile(path))
+        self.summary_queue.add(paths)
         self.show()
         self._show_queue()
-        if not self.busy:
-            self.start_next()
+        self.start_next()
 
     def start_next(self) -> None:
         """Ask for the next waiting file to run (the window calls this when it is free)."""
-        if self.busy:
-            return
-        item = next((queued for queued in self.queue if queued.state == "waiting"), None)
-        if item is not None:
-            self.start_requested.emit(item.path, self.chosen_style())
+        path = self.summary_queue.next_file()
+        if path is not None:
+            self.start_requested.emit(path, self.chosen_style())
 
     def retry(self) -> None:
-        """Summarize: the waiting files, and again the stopped and failed ones (a stopped
-        one resumes where it stopped)."""
-        for queued in self.queue:
-            if queued.state in ("stopped", "failed"):
-                queued.state, queued.note = "waiting", ""
+        """Summarize: the waiting files, and again the stopped and failed ones."""
+        self.summary_queue.retry()
         self._show_queue()
         self.start_next()
 
@@ -172,15 +157,16 @@ class SummarizePanel(QWidget):
 
     def started(self, path: Path) -> None:
         """The window accepted the job for `path`."""
-        self._set(path, "working", "starting…")
+        self.summary_queue.started(path)
+        self._show_queue()
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
-        self.cancel_button.setEnabled(True)
-        self.start_button.setEnabled(False)
+        self._show_running(True)
 
     def refused(self, path: Path, reason: str) -> None:
         """The job could not start (no model, busy): the file waits for another try."""
-        self._set(path, "waiting", reason)
+        self.summary_queue.refused(path, reason)
+        self._show_queue()
 
     def show_progress(self, progress: Progress) -> None:
         self.progress.setRange(0, progress.total)
@@ -189,39 +175,33 @@ class SummarizePanel(QWidget):
         if progress.eta_seconds is not None:
             text += f", about {human_duration(progress.eta_seconds)} left"
         self.progress.setFormat(text)
-        working = next((i for i in self.queue if i.state == "working"), None)
-        if working is not None:
-            self._set(working.path, "working", f"part {progress.part} of {progress.total}")
+        self.summary_queue.progressed(progress)
+        self._show_queue()
 
     def finished(
         self, ready: SummaryReady | None, message: str = "", stopped: bool = False
     ) -> None:
         """The running file ended: done (`ready`), stopped by the user, or failed."""
-        working = next((i for i in self.queue if i.state == "working"), None)
-        if working is not None:
-            if ready is not None:
-                parts = "1 part" if ready.chunks == 1 else f"{ready.chunks} parts"
-                self._set(working.path, "done", f"read in {parts}")
-            else:
-                self._set(working.path, "stopped" if stopped else "failed", message)
+        if ready is not None:
+            self.summary_queue.done(ready.chunks)
+        elif stopped:
+            self.summary_queue.stopped(message)
+        else:
+            self.summary_queue.failed(message)
+        self._show_queue()
         self.progress.setVisible(False)
-        self.cancel_button.setEnabled(False)
-        self.start_button.setEnabled(True)
+        self._show_running(False)
 
     # --- display -------------------------------------------------------------------------
 
-    def _set(self, path: Path, state: str, note: str) -> None:
-        for item in self.queue:
-            if item.path == path and (item.state != "done" or state == "done"):
-                item.state, item.note = state, note
-                break
-        self._show_queue()
+    def _show_running(self, running: bool) -> None:
+        self.cancel_button.setEnabled(running)
+        self.start_button.setEnabled(not running)
 
     def _show_queue(self) -> None:
         self.files.clear()
         for item in self.queue:
-            text = f"{item.path.name} — {item.state}" + (f": {item.note}" if item.note else "")
-            entry = QListWidgetItem(text)
+            entry = QListWidgetItem(item.describe())
             entry.setToolTip(str(item.path))
             self.files.addItem(entry)
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from app.documents.chunking import Chunk, TextCounter, chunk_document
-from app.documents.model import Block, BlockKind, Document
+from app.documents.chunking import TextCounter, chunk_document
+from app.documents.model import Block, BlockKind, Chunk, Document
 from app.engine.client import EngineClient
 from tests.conftest import load_config
 from tests.support.tiny_gguf import long_text

@@ -1,28 +1,16 @@
-"""Adding documents in store tests: a stand-in chunk and a document with fixed fields."""
+"""Adding documents in store tests: chunks of given texts and a document with fixed fields."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from app.documents.model import Chunk
 from app.store import DocumentStore
 
 
-@dataclass(frozen=True)
-class Chunk:
-    """Stands in for app.documents.chunking.Chunk (same attributes)."""
-
-    index: int
-    text: str
-    tokens: int = 10
-    first_page: int | None = None
-    last_page: int | None = None
-    sections: tuple[str, ...] = ()
-
-
 def chunks_of(*texts: str) -> list[Chunk]:
-    return [Chunk(index, text) for index, text in enumerate(texts)]
+    return [Chunk(index, text, 10, None, None, ()) for index, text in enumerate(texts)]
 
 
 def add(

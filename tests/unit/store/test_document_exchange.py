@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from app.documents.model import Chunk
 from app.errors import InvalidInputError
 from app.store import (
     DocumentStatus,
@@ -21,7 +22,7 @@ from app.store import (
     export_markdown,
     import_json,
 )
-from tests.unit.store.document_helpers import Chunk, add, chunks_of
+from tests.unit.store.document_helpers import add, chunks_of
 
 HARBOUR = "The harbour froze in January and the ferries stopped for six weeks."
 
@@ -47,7 +48,7 @@ def summarized(history: History) -> int:
         [
             Chunk(0, HARBOUR, 14, 1, 2, ("Winter", "Ice")),
             Chunk(1, "Ferries resumed in March, with a new timetable.", 9, 3, 3, ("Spring",)),
-            Chunk(2, "Appendix without pages.", 4),
+            Chunk(2, "Appendix without pages.", 4, None, None, ()),
         ],
     )
     store.save_part(done, 0, 0, 0, 0, "Ice closed the harbour.")

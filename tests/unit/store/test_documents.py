@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from app.documents.model import Chunk
 from app.errors import InvalidInputError, NotFoundError
-from app.store import MIGRATIONS, DocumentStatus, DocumentStore, History, StoredChunk, SummaryPart
+from app.store import MIGRATIONS, DocumentStatus, DocumentStore, History, SummaryPart
 from app.store.search import question_query
-from tests.unit.store.document_helpers import Chunk, add, chunks_of
+from tests.unit.store.document_helpers import add, chunks_of
 
 
 def count(history: History, table: str) -> int:
@@ -80,7 +81,7 @@ def test_a_failing_chunk_rolls_back_the_whole_document(
 ) -> None:
     cid = history.create_conversation()
     with pytest.raises(sqlite3.IntegrityError):  # two chunks with one index: a bug
-        add(store, cid, [Chunk(0, "a"), Chunk(0, "b")])
+        add(store, cid, [*chunks_of("a"), *chunks_of("b")])
     assert store.for_conversation(cid) == []
     assert count(history, "document_chunks") == 0
 
@@ -131,14 +132,14 @@ def test_chunks_round_trip_in_order(history: History, store: DocumentStore) -> N
         [  # given out of order: reading order is the index, not the insertion order
             Chunk(1, "Second.", 7, 3, 5, ("Résultats", "Coûts")),
             Chunk(0, "First.", 4, 1, 2, ("Introduction",)),
-            Chunk(2, "Third, no pages.", 3),
+            Chunk(2, "Third, no pages.", 3, None, None, ()),
         ],
     )
 
     assert store.chunks(did) == [
-        StoredChunk(0, "First.", 4, 1, 2, ("Introduction",)),
-        StoredChunk(1, "Second.", 7, 3, 5, ("Résultats", "Coûts")),
-        StoredChunk(2, "Third, no pages.", 3, None, None, ()),
+        Chunk(0, "First.", 4, 1, 2, ("Introduction",)),
+        Chunk(1, "Second.", 7, 3, 5, ("Résultats", "Coûts")),
+        Chunk(2, "Third, no pages.", 3, None, None, ()),
     ]
     assert store.chunks(12345) == []
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage, SamplingParams, TextPiece
@@ -19,12 +16,6 @@ from tests.conftest import load_config
 from tests.support.jobs import run_to_end, streamed
 
 GREEDY = SamplingParams(temperature=0.0, max_tokens=32, seed=1)
-
-
-@pytest.fixture
-def history(tmp_path: Path) -> Iterator[History]:
-    with History.open(tmp_path / "hearth.db") as opened:
-        yield opened
 
 
 def test_a_turn_saves_both_messages_with_stats(

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from app.engine.protocol import ChatMessage, SamplingParams
 from app.store import DocumentStore, History
@@ -23,12 +20,6 @@ FACT = "The harbor budget for copper lanterns is 4200 crowns."
 GREEDY = SamplingParams(temperature=0.0, max_tokens=32, seed=1)
 
 
-@pytest.fixture
-def recording_engine(tmp_path: Path) -> Iterator[RecordingEngine]:
-    with RecordingEngine(tmp_path / "engine.log") as engine:
-        yield engine
-
-
 def summarized(
     tmp_path: Path, engine: RecordingEngine, history: History, model: Path
 ) -> SummaryReady:
@@ -44,23 +35,23 @@ def summarized(
 
 
 def test_a_follow_up_is_answered_from_the_right_page_and_cites_it(
-    tmp_path: Path, recording_engine: RecordingEngine, scripted_model: Path
+    tmp_path: Path, recorder: RecordingEngine, scripted_model: Path
 ) -> None:
     with History.open(tmp_path / "hearth.db") as history:
-        ready = summarized(tmp_path, recording_engine, history, scripted_model)
+        ready = summarized(tmp_path, recorder, history, scripted_model)
         chunks = DocumentStore(history).chunks(ready.document_id)
         assert [(c.first_page, c.last_page) for c in chunks] == [(p, p) for p in range(1, 7)]
-        recording_engine.calls.clear()
+        recorder.calls.clear()
         events, done = run_to_end(
             ChatTurnJob.send(
                 history,
-                recording_engine,
+                recorder,
                 ready.conversation_id,
                 "How much is the budget for copper lanterns?",
                 GREEDY,
             )
         )
-        ((system, *_),) = [call.messages for call in recording_engine.calls]
+        ((system, *_),) = [call.messages for call in recorder.calls]
         assert system.role == "system"
         assert "[Excerpt from harbor.pdf, page 4]" in system.content
         assert FACT in system.content
@@ -74,13 +65,13 @@ def test_a_follow_up_is_answered_from_the_right_page_and_cites_it(
 
 
 def test_conversations_without_documents_get_no_excerpts(
-    tmp_path: Path, recording_engine: RecordingEngine, scripted_model: Path
+    tmp_path: Path, recorder: RecordingEngine, scripted_model: Path
 ) -> None:
-    recording_engine.load(load_config(scripted_model))
+    recorder.load(load_config(scripted_model))
     with History.open(tmp_path / "hearth.db") as history:
         cid = history.create_conversation(system_prompt="Be kind.")
-        run_to_end(ChatTurnJob.send(history, recording_engine, cid, "copper lanterns?", GREEDY))
-        ((system, user),) = [call.messages for call in recording_engine.calls]
+        run_to_end(ChatTurnJob.send(history, recorder, cid, "copper lanterns?", GREEDY))
+        ((system, user),) = [call.messages for call in recorder.calls]
         assert user.content == "copper lanterns?"
         assert system.content == "Be kind."
         assert history.active_path(cid)[-1].content == "Hello, world!"

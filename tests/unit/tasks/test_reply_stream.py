@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from app.engine.client import EngineClient
 from app.engine.protocol import SamplingParams, TextPiece
@@ -21,12 +18,6 @@ from tests.conftest import load_config
 from tests.support.tiny_gguf import long_text
 
 LONG = SamplingParams(max_tokens=1500, seed=2)
-
-
-@pytest.fixture
-def history(tmp_path: Path) -> Iterator[History]:
-    with History.open(tmp_path / "hearth.db") as opened:
-        yield opened
 
 
 def crash_after_pieces(job: Job, engine: EngineClient, pieces: int) -> tuple[str, Done]:

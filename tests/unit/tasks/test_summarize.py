@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from app.documents.model import Chunk
 from app.engine.client import EngineClient
 from app.engine.protocol import SamplingParams, TextPiece
 from app.errors import (
@@ -25,27 +26,28 @@ from app.store import (
     DocumentStore,
     History,
     Message,
-    StoredChunk,
     StoredDocument,
     SummaryPart,
 )
-from app.tasks.job import Done, JobEvent, Outcome, Progress, Saved
-from app.tasks.summarize import SummaryJob, SummaryPlan, SummaryReady, plan_levels
+from app.tasks.job import Done, Outcome, Progress, Saved
+from app.tasks.summarize import SummaryJob, SummaryReady
+from app.tasks.summary_plan import SummaryPlan, plan_levels
 from app.tasks.summary_prompts import STYLE_NAMES, STYLES, SummaryStyle, whole_prompt
 from tests.conftest import load_config
 from tests.support.documents import write_pdf
-from tests.support.jobs import run_to_end
 from tests.support.recording_engine import Call, RecordingEngine
 from tests.support.tiny_gguf import long_text, write_random_model
+from tests.unit.tasks.summary_runs import (
+    SAMPLING,
+    VARIED,
+    Summarized,
+    calls_over,
+    containing,
+    summarize,
+    summarize_until_stopped,
+)
 
-Summarized = JobEvent | SummaryReady
-"""A job's events, then its result in place of its Done (see `summarize`)."""
-
-SAMPLING = SamplingParams(temperature=0.0, max_tokens=32, seed=1)
-# A fresh seed per call: every note differs, and some hold words the model writes as one
-# token that its tokenizer spells in several (the tiny vocabulary's " world").
-VARIED = SamplingParams(temperature=1.0, max_tokens=32)
-NOTE_TOKENS = 96  # the smallest note budget, which max_tokens=32 gets
+NOTE_TOKENS = 96  # the note budget that max_tokens=32 gets at N_CTX
 N_CTX = 1024
 PAGES = 12
 STOP_AT = 4  # the call during which the resume tests press Stop
@@ -57,7 +59,7 @@ class Finished:
 
     calls: list[Call]
     events: list[Summarized]
-    chunks: list[StoredChunk]
+    chunks: list[Chunk]
     parts: list[SummaryPart]
     messages: list[Message]  # the conversation's active path
     documents: list[StoredDocument]  # the conversation's documents
@@ -81,31 +83,6 @@ def write_long_pdf(path: Path) -> Path:
     return write_pdf(path, pages)
 
 
-def summarize(
-    history: History,
-    engine: EngineClient,
-    path: Path,
-    style: SummaryStyle | None = None,
-    sampling: SamplingParams = SAMPLING,
-) -> list[Summarized]:
-    """The events of a summary that completes, then its SummaryReady; a failure raises."""
-    events, done = run_to_end(SummaryJob(history, engine, path, style or SummaryStyle(), sampling))
-    if done.error is not None:
-        raise done.error
-    assert done.outcome is Outcome.COMPLETED
-    assert isinstance(done.result, SummaryReady)
-    return [*events, done.result]
-
-
-def summarize_until_stopped(
-    history: History, engine: EngineClient, path: Path
-) -> tuple[list[JobEvent], Done]:
-    """The events of a summary that the engine stops (see RecordingEngine.stop_at)."""
-    events, done = run_to_end(SummaryJob(history, engine, path, SummaryStyle(), SAMPLING))
-    assert done.outcome is Outcome.CANCELLED, done
-    return events, done
-
-
 def assert_each_level_splits_the_chunks(parts: Sequence[SummaryPart], chunks: int) -> None:
     """The saved parts of every level cover chunks 0..chunks-1 in order, without overlap."""
     for level in sorted({part.level for part in parts}):
@@ -113,24 +90,6 @@ def assert_each_level_splits_the_chunks(parts: Sequence[SummaryPart], chunks: in
         starts = [first for first, _ in spans]
         assert starts == [0] + [last + 1 for _, last in spans[:-1]], f"level {level}: {spans}"
         assert spans[-1][1] == chunks - 1, f"level {level}: {spans}"
-
-
-def containing(calls: Sequence[Call], text: str) -> list[int]:
-    """Indexes of the calls whose prompt holds `text`."""
-    return [i for i, call in enumerate(calls) if any(text in m.content for m in call.messages)]
-
-
-@pytest.fixture
-def history(tmp_path: Path) -> Iterator[History]:
-    with History.open(tmp_path / "hearth.db") as opened:
-        yield opened
-
-
-@pytest.fixture
-def recorder(tmp_path: Path) -> Iterator[RecordingEngine]:
-    client = RecordingEngine(tmp_path / "engine.log")
-    yield client
-    client.close()
 
 
 @pytest.fixture(scope="module")
@@ -213,8 +172,7 @@ def test_only_the_last_call_asks_for_the_style(finished: Finished) -> None:
 
 
 def test_every_call_fits_the_context_with_its_reply(finished: Finished) -> None:
-    for i, call in enumerate(finished.calls):
-        assert call.prompt_tokens + call.max_tokens <= N_CTX, f"call {i + 1}"
+    assert calls_over(finished.calls, N_CTX) == []
 
 
 def test_progress_counts_every_call_in_order(finished: Finished) -> None:
@@ -245,23 +203,6 @@ def test_the_summary_streams_into_a_conversation_with_the_document(finished: Fin
         PAGES,
     )
     assert document.status is DocumentStatus.DONE
-
-
-def test_wide_groups_of_notes_still_fit_the_context(
-    history: History, recorder: RecordingEngine, random_model: Path, tmp_path: Path
-) -> None:
-    """At 2048 tokens a merge reads a dozen notes. Labels ("part 12 (pages 6–7)") cost ~30
-    tokens in this vocabulary and notes may read back longer than they were written: both
-    are measured with the model's tokenizer, so every merge still fits with its reply."""
-    recorder.load(load_config(random_model, n_ctx=2048))
-    pages = [[long_text(60, seed=10 * page + k) for k in range(6)] for page in range(7)]
-    pdf = write_pdf(tmp_path / "thick.pdf", pages)
-    ready = summarize(history, recorder, pdf, sampling=VARIED)[-1]
-    assert isinstance(ready, SummaryReady)
-    assert ready.chunks >= 12
-    for i, call in enumerate(recorder.calls):
-        assert call.prompt_tokens + call.max_tokens <= 2048, f"call {i + 1}"
-    assert all(stats.finish_reason == "length" for stats in recorder.stats)
 
 
 # --- short documents: one call -------------------------------------------------------------
@@ -313,8 +254,7 @@ def test_a_lone_chunk_too_long_to_summarize_in_one_call_gets_notes_first(
     first, last = recorder.calls
     assert first.is_map
     assert STYLES["brief"] in last.ask
-    for call in recorder.calls:
-        assert call.prompt_tokens + call.max_tokens <= 2048
+    assert calls_over(recorder.calls, 2048) == []
     assert last.max_tokens == 1024
     final = recorder.stats[-1]
     assert (final.finish_reason, final.completion_tokens) == ("length", 1024)  # not cut short
@@ -418,8 +358,7 @@ def test_parts_merged_for_another_reply_length_are_not_reused(
     longer_group = merge_calls[0].ask.count("Notes on part")
     assert longer_group < short_group  # the precondition: the groups differ
     assert_each_level_splits_the_chunks(DocumentStore(history).parts(ready.document_id), chunks)
-    for call in recorder.calls:
-        assert call.prompt_tokens + call.max_tokens <= N_CTX
+    assert calls_over(recorder.calls, N_CTX) == []
 
 
 def test_stopping_the_final_call_keeps_a_stopped_reply_and_resumes_with_one_call(
@@ -480,10 +419,10 @@ def test_an_unknown_style_is_refused() -> None:
 # --- errors --------------------------------------------------------------------------------
 
 
-def test_unreadable_documents_and_a_small_context_create_no_conversation(
+def test_unreadable_documents_and_a_too_small_context_create_no_conversation(
     history: History, recorder: RecordingEngine, scripted_model: Path, tmp_path: Path
 ) -> None:
-    recorder.load(load_config(scripted_model, n_ctx=512))
+    recorder.load(load_config(scripted_model, n_ctx=256))
     with pytest.raises(DocumentNotFoundError, match=r"missing\.pdf"):
         summarize(history, recorder, tmp_path / "missing.pdf")
     locked = write_pdf(tmp_path / "locked.pdf", [["Secret plans."]], user_password="pw")
@@ -491,8 +430,8 @@ def test_unreadable_documents_and_a_small_context_create_no_conversation(
         summarize(history, recorder, locked)
     notes = tmp_path / "notes.txt"
     notes.write_text(long_text(50), "utf-8")
-    with pytest.raises(ContextOverflowError, match="too small to merge"):
-        summarize(history, recorder, notes)  # in 512 tokens of this vocabulary, no two notes fit
+    with pytest.raises(ContextOverflowError, match=r"too small to summarize notes\.txt"):
+        summarize(history, recorder, notes)  # the prompt's own words overflow 256 tokens
     assert history.list_conversations() == []
     assert recorder.calls == []
 
