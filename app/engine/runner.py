@@ -68,6 +68,7 @@ class ModelRunner:
         self._template: Any = None
         self._abort_cb: Any = None  # the ctypes callback must outlive the context
         self._progress_cb: Any = None
+        self._n_ctx = 0  # the context the loaded model can use (see `_usable_context`)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -103,6 +104,7 @@ class ModelRunner:
                 f"of Hearth ({exc}). Try another file or a newer Hearth."
             ) from exc
         self._llm = llm
+        self._n_ctx = _usable_context(llm, config)
         self._install_abort_callback(llm)
         warnings = self._prepare_template(llm, path)
         return self._describe(llm, config, (time.perf_counter() - started) * 1000, warnings)
@@ -188,7 +190,7 @@ class ModelRunner:
             path=path,
             name=meta.get("general.name") or path.stem,
             architecture=meta.get("general.architecture", "unknown"),
-            n_ctx=llm.n_ctx(),
+            n_ctx=self._n_ctx,
             n_ctx_train=llm._model.n_ctx_train(),
             n_vocab=llm.n_vocab(),
             n_params=int(llm._model.n_params()),
@@ -249,7 +251,7 @@ class ModelRunner:
         llm = self._model()
         started = time.perf_counter()
         prompt = self.tokenize_chat(messages, reply_prefix=reply_prefix)
-        n_ctx = llm.n_ctx()
+        n_ctx = self._n_ctx
         if len(prompt) >= n_ctx:
             raise ContextOverflowError(
                 f"The conversation needs {len(prompt)} tokens but the model's context holds "
@@ -320,3 +322,10 @@ class ModelRunner:
                 break
             common += 1
         return common - 1 if common == len(prompt) else common
+
+
+def _usable_context(llm: llama_cpp.Llama, config: LoadConfig) -> int:
+    """The context a prompt and its reply may fill. llama.cpp rounds the context up (to a
+    multiple of 256), but llama-cpp-python's token buffer keeps the size asked for: a
+    prompt past that size fails inside the library, so the smaller of the two is the limit."""
+    return min(llm.n_ctx(), config.n_ctx)

@@ -15,7 +15,7 @@ from app.engine.protocol import (
     SamplingParams,
     TextPiece,
 )
-from app.errors import EngineError
+from app.errors import ContextOverflowError, EngineError
 from tests.conftest import load_config
 
 GREEDY = SamplingParams(temperature=0.0, max_tokens=32, seed=1)
@@ -202,3 +202,20 @@ def test_a_cancel_during_token_counting_stops_the_reply_that_follows(
     # Once that reply has ended, the cancel is spent: the next reply runs in full.
     _, again = collect(engine.chat(QUESTION, SamplingParams(max_tokens=20, seed=1)))
     assert (again.finish_reason, again.completion_tokens) == ("length", 20)
+
+
+def test_a_context_llama_cpp_rounds_up_is_used_as_asked(
+    engine: EngineClient, random_model: Path
+) -> None:
+    """llama.cpp makes a 384-token context 512 inside, but the library's buffer holds 384:
+    the engine says 384, and a prompt between the two is refused with a message for people
+    instead of failing inside the library."""
+    info = engine.load(load_config(random_model, n_ctx=384))
+    assert info.n_ctx == 384
+    words = 10
+    while engine.count_tokens([ChatMessage("user", "word " * words)]) < 420:
+        words += 10
+    prompt = [ChatMessage("user", "word " * words)]
+    assert engine.count_tokens(prompt) < 512
+    with pytest.raises(ContextOverflowError, match="context holds 384"):
+        collect(engine.chat(prompt, SamplingParams(max_tokens=8, seed=1)))
