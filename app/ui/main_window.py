@@ -1,8 +1,10 @@
 """The main window: conversations on the left; the transcript, composer and status right.
 
-The window wires widgets to the ChatSession (the engine, off the UI thread) and to the
-History (this thread's connection). It keeps no state the store does not have: after a
-turn the transcript is re-read from the database, so what is shown is what was saved.
+The window builds the widgets and wires them to the ChatSession (the engine, off the UI
+thread); chat turns are `TurnFlow`'s, summaries `SummaryFlow`'s, dialogs `WindowDialogs`'.
+Conversations are read on the reading thread (`BackgroundReads`); this thread's History is
+for small reads and writes. It keeps no state the store does not have: after a turn the
+transcript is read back from the database, so what is shown is what was saved.
 """
 
 from __future__ import annotations
@@ -31,19 +33,12 @@ from PySide6.QtWidgets import (
 from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
 from app.documents.extract import SUPPORTED_SUFFIXES
-from app.engine.client import EngineClient
-from app.engine.protocol import ModelInfo, SamplingParams, TextPiece
-from app.errors import EngineCrashedError, HearthError
+from app.engine.protocol import ModelInfo, SamplingParams
+from app.errors import HearthError
 from app.runtime import Runtime
 from app.store import History, Role
-from app.tasks.branches import switch_branch
-from app.tasks.chat_turn import ChatTurnJob, TurnFinished
 from app.tasks.conversation_view import ConversationView, MessageView
-from app.tasks.job import ContextTrimmed, Done, JobEvent, Outcome, Progress, Saved
 from app.tasks.sampling import resolve_sampling
-from app.tasks.summarize import SummaryJob, SummaryReady
-from app.tasks.summary_prompts import SummaryStyle
-from app.tasks.turn_prompt import count_draft
 from app.ui.background_reads import BackgroundReads
 from app.ui.chat_session import ChatSession
 from app.ui.composer import Composer
@@ -54,7 +49,9 @@ from app.ui.link_guard import confirm_and_open
 from app.ui.model_picker import ModelPicker
 from app.ui.status_panel import StatusPanel
 from app.ui.summarize_panel import SummarizePanel
+from app.ui.summary_flow import SummaryFlow
 from app.ui.transcript_view import TranscriptView
+from app.ui.turn_flow import TurnFlow
 from app.ui.window_dialogs import WindowDialogs
 from app.ui.window_state import WindowState, load_window_state, save_window_state
 
@@ -69,8 +66,6 @@ class MainWindow(QMainWindow):
         self._runtime, self._history, self._session = runtime, history, session
         self._library = ModelLibrary(runtime.models_dir)
         self._conversation_id: int | None = None
-        self._summary_conversation: int | None = None  # where the running summary goes
-        self._summary_text: list[str] | None = None  # its text, until that is on screen
         self._shown_conversation: int | None = None  # whose messages the transcript shows
         self._shown_generation = 0  # bumped by every showing: a late read is dropped
         self.reads = BackgroundReads(runtime.paths.database, self)
@@ -84,7 +79,22 @@ class MainWindow(QMainWindow):
         self._build()
         self._build_menus()
         self._connect()
+        self.turns = TurnFlow(self)
+        self.summaries = SummaryFlow(self)
         self.transcript.show_notice(EMPTY_TEXT)
+
+    @property
+    def runtime(self) -> Runtime:
+        return self._runtime
+
+    @property
+    def history(self) -> History:
+        """This (the UI) thread's connection: only for small reads and for writes."""
+        return self._history
+
+    @property
+    def session(self) -> ChatSession:
+        return self._session
 
     # --- construction --------------------------------------------------------------------
 
@@ -160,9 +170,7 @@ class MainWindow(QMainWindow):
         sidebar.action_failed.connect(lambda message: self.error_bar.show_error(message, False))
         self.transcript.link_activated.connect(lambda url: confirm_and_open(self, url))
         self.model_picker.model_chosen.connect(self._on_model_chosen)
-        self.composer.send_requested.connect(self.send)
         self.composer.stop_requested.connect(session.stop)
-        self.composer.draft_changed.connect(self._count_draft)
         self.composer.attachment_failed.connect(
             lambda message: self.error_bar.show_error(message, offer_reload=False)
         )
@@ -173,8 +181,6 @@ class MainWindow(QMainWindow):
         session.model_loaded.connect(self._on_model_loaded)
         session.model_failed.connect(lambda message: self.error_bar.show_error(message, False))
         session.engine_crashed.connect(self._on_engine_crashed)
-        self.transcript.action_requested.connect(self._on_message_action)
-        self.summarize_panel.start_requested.connect(self._start_summary)
         self.summarize_panel.model_picker.model_chosen.connect(
             lambda _path, label: self._load_for(label)
         )
@@ -214,7 +220,7 @@ class MainWindow(QMainWindow):
         self._conversation_id = conversation_id
         self.sidebar.select_conversation(conversation_id)
         self.setWindowTitle(f"{conversation.title or 'New conversation'} — Hearth")
-        self._show_transcript(then)
+        self.show_transcript(then)
         if conversation.model:
             self.model_picker.show_label(conversation.model)
             self._load_for(conversation.model)
@@ -222,7 +228,7 @@ class MainWindow(QMainWindow):
     def current_conversation_id(self) -> int | None:
         return self._conversation_id
 
-    def _show_transcript(self, then: Callable[[], None] | None = None) -> None:
+    def show_transcript(self, then: Callable[[], None] | None = None) -> None:
         """Read the conversation's shown path on the reading thread; show it when it comes,
         unless something newer was shown meanwhile (another conversation, a reply)."""
         cid = self._conversation_id
@@ -248,13 +254,13 @@ class MainWindow(QMainWindow):
         if then is not None:
             then()
 
-    def _shown_messages(self) -> tuple[MessageView, ...]:
+    def shown_messages(self) -> tuple[MessageView, ...]:
         """The messages on screen, if they are the current conversation's."""
         if self._shown_conversation != self._conversation_id:
             return ()
         return self.transcript.messages
 
-    def _stream_below(self, shown: Sequence[MessageView], into: int | None) -> None:
+    def stream_below(self, shown: Sequence[MessageView], into: int | None) -> None:
         """Show `shown` and stream the reply into message `into` (the last one, continued)
         or into a new message below them (None). A read still on its way is dropped."""
         self._shown_generation += 1
@@ -285,71 +291,6 @@ class MainWindow(QMainWindow):
         if paths:
             self.summarize_panel.add_files(paths)
             event.acceptProposedAction()
-
-    def _start_summary(self, path: Path, style: SummaryStyle) -> None:
-        if self._session.model is None and self._session.state != "loading":
-            self.summarize_panel.refused(path, "choose a model first")
-            self._model_ready()  # says so in the error bar
-            return
-        settings = self._runtime.settings
-        job = SummaryJob(
-            self._session.database,
-            self._session.engine,
-            path,
-            style,
-            resolve_sampling({}, settings.sampling),
-            max_bytes=settings.max_document_mb * 1024 * 1024,
-        )
-        if self._session.start(job, self._on_summary_event, self._on_summary_done):
-            self.summarize_panel.started(path)
-        elif self._session.state == "loading":
-            self.summarize_panel.refused(path, "waits until the model has loaded")
-        else:
-            self.summarize_panel.refused(path, "waits until the reply being written is done")
-
-    def _on_summary_event(self, event: JobEvent) -> None:
-        """Progress goes to the panel; the final call's text streams into its conversation."""
-        if isinstance(event, Saved):
-            self._summary_conversation = event.conversation_id
-        elif isinstance(event, Progress):
-            self.summarize_panel.show_progress(event)
-            if event.stage == "writing" and self._summary_conversation is not None:
-                self.sidebar.refresh()
-                self._summary_text = []  # kept until the conversation is on screen
-                self.open_conversation(self._summary_conversation, self._begin_summary_stream)
-        elif isinstance(event, TextPiece) and self._streams_summary():
-            if self._summary_text is not None:
-                self._summary_text.append(event.text)
-            else:
-                self.transcript.append_stream(event.text)
-
-    def _begin_summary_stream(self) -> None:
-        """The summary's conversation is shown: its text so far, then as it comes."""
-        self._stream_below(self.transcript.messages, None)
-        if self._summary_text:
-            self.transcript.append_stream("".join(self._summary_text))
-        self._summary_text = None
-
-    def _streams_summary(self) -> bool:
-        return (
-            self._summary_conversation is not None
-            and self._summary_conversation == self._conversation_id
-        )
-
-    def _on_summary_done(self, done: Done) -> None:
-        if isinstance(done.result, SummaryReady) and done.outcome is Outcome.COMPLETED:
-            self._summary_conversation = None
-            self.summarize_panel.finished(done.result)
-            self.sidebar.refresh()
-            self.open_conversation(done.result.conversation_id)
-            return
-        if self._streams_summary():
-            self._after_turn()  # the reply as saved: stopped or failed, with its text
-        self._summary_conversation = None
-        stopped = done.outcome is Outcome.CANCELLED
-        self.summarize_panel.finished(None, done.message, stopped)
-        if not stopped and not isinstance(done.error, EngineCrashedError):
-            self.error_bar.show_error(done.message, offer_reload=self._session.model is None)
 
     # --- models --------------------------------------------------------------------------
 
@@ -386,49 +327,7 @@ class MainWindow(QMainWindow):
 
     # --- chatting ------------------------------------------------------------------------
 
-    def send(self, text: str) -> None:
-        if not self._model_ready():
-            return
-        if self._conversation_id is None:
-            self.new_conversation()
-        assert self._conversation_id is not None
-        editing = self.composer.editing_message_id
-        job = ChatTurnJob.send(
-            self._session.database,
-            self._session.engine,
-            self._conversation_id,
-            text,
-            self._sampling(),
-            editing=editing,
-        )
-        if not self._start_turn(job):
-            return
-        self.error_bar.hide()
-        self.composer.clear_sent()
-        shown = self._shown_messages()
-        earlier = shown if editing is None else _before(shown, editing)
-        self._stream_below([*earlier, MessageView.pending(self._conversation_id, text)], None)
-
-    def _count_draft(self, text: str) -> None:
-        """How much of the context the prompt would take if this draft were sent now
-        (counted as the turn will build it, document excerpts included), off this thread."""
-        if self._conversation_id is None or self._session.model is None:
-            self.composer.show_token_count("")
-            return
-        database, cid, sampling = self._session.database, self._conversation_id, self._sampling()
-
-        def count(engine: EngineClient) -> int:
-            with History.open(database) as history:
-                return count_draft(history, engine, cid, text, sampling)
-
-        self._session.ask(count, self._show_token_count)
-
-    def _show_token_count(self, count: object) -> None:
-        model = self._session.model
-        if model is not None and isinstance(count, int):
-            self.composer.show_token_count(f"{count:,} / {model.n_ctx:,} tokens")
-
-    def _model_ready(self) -> bool:
+    def model_ready(self) -> bool:
         """True if a turn can start; otherwise says why (the composer keeps its text)."""
         if self._session.model is not None and self._session.state == "ready":
             return True
@@ -441,37 +340,7 @@ class MainWindow(QMainWindow):
         )
         return False
 
-    def _on_message_action(self, action: str, message_id: int) -> None:
-        """Copy, Edit, Regenerate, Continue and the branch navigator under each message; the
-        message is one the transcript shows, so nothing is read from the store here."""
-        shown = self._shown_messages()
-        index = next((i for i, m in enumerate(shown) if m.id == message_id), None)
-        if index is None or self._conversation_id is None:
-            return
-        message, cid = shown[index], self._conversation_id
-        if action == "copy":
-            QGuiApplication.clipboard().setText(message.content)
-        elif action == "edit":
-            self.composer.begin_edit(message_id, message.content)
-        elif action == "regenerate" and index > 0:
-            asked = shown[index - 1]  # the user's message this replies to
-            assert asked.id is not None
-            job = ChatTurnJob.regenerate(
-                self._session.database, self._session.engine, cid, asked.id, self._sampling()
-            )
-            if self._model_ready() and self._start_turn(job):
-                self._stream_below(shown[:index], into=None)
-        elif action == "continue" and message.continuable:
-            job = ChatTurnJob.resume(
-                self._session.database, self._session.engine, cid, message_id, self._sampling()
-            )
-            if self._model_ready() and self._start_turn(job):
-                self._stream_below(shown[: index + 1], into=message_id)
-        elif action in ("previous", "next") and not self._session.generating:
-            switch_branch(self._history, message_id, -1 if action == "previous" else 1)
-            self._show_transcript()
-
-    def _sampling(self) -> SamplingParams:
+    def sampling(self) -> SamplingParams:
         assert self._conversation_id is not None
         saved = self._history.get_conversation(self._conversation_id).sampling
         return resolve_sampling(saved, self._runtime.settings.sampling)
@@ -482,39 +351,21 @@ class MainWindow(QMainWindow):
         if state == "ready":
             self.summarize_panel.start_next()  # documents waiting for the model
 
-    def _start_turn(self, job: ChatTurnJob) -> bool:
-        return self._session.start(job, self._on_turn_event, self._on_turn_done)
-
-    def _on_turn_event(self, event: JobEvent) -> None:
-        if isinstance(event, TextPiece):
-            self.transcript.append_stream(event.text)
-        elif isinstance(event, ContextTrimmed):
-            self.status.show_trimmed(event.omitted_messages)
-
-    def _on_turn_done(self, done: Done) -> None:
-        if isinstance(done.result, TurnFinished):
-            self.status.show_stats(done.result.stats)
-        elif done.outcome is Outcome.FAILED and not isinstance(done.error, EngineCrashedError):
-            self.error_bar.show_error(done.message, offer_reload=False)
-        # Re-read what was saved: the sent message gets its id, both get their actions and
-        # branch navigator (bounded: the transcript materializes only the last messages).
-        self._after_turn()
-
     def _on_engine_crashed(self, message: str) -> None:
         """The reply so far is saved (failed); offer Reload, which starts a fresh engine."""
         self.error_bar.show_error(message, offer_reload=True)
         self.status.show_model(None)
 
-    def _after_turn(self) -> None:
+    def after_turn(self) -> None:
         """Show what was saved (after a failure: the partial reply, marked failed)."""
         if self._conversation_id is None:  # deleted meanwhile: just settle the stream
             self.transcript.end_streaming()
             return
-        self._show_transcript()  # replaces the streamed text, so no separate final render
+        self.show_transcript()  # replaces the streamed text, so no separate final render
         self.sidebar.refresh()
 
     def copy_last_reply(self) -> None:
-        replies = [m for m in self._shown_messages() if m.role == Role.ASSISTANT]
+        replies = [m for m in self.shown_messages() if m.role == Role.ASSISTANT]
         if replies:
             QGuiApplication.clipboard().setText(replies[-1].content)
 
@@ -533,9 +384,3 @@ class MainWindow(QMainWindow):
         self.dialogs.shutdown()
         self.reads.shutdown()
         super().closeEvent(event)
-
-
-def _before(messages: Sequence[MessageView], message_id: int) -> Sequence[MessageView]:
-    """The messages above `message_id` (all of them if it is not among them)."""
-    ids = [m.id for m in messages]
-    return messages[: ids.index(message_id)] if message_id in ids else messages

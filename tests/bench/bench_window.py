@@ -93,7 +93,7 @@ def streaming_stall(tokens: int = 1500) -> tuple[float, int, int]:
         session.text_received.connect(pieces.append)
         session.turn_finished.connect(loop.quit)
         timer.start()
-        window.send("Tell me a long story.")
+        window.turns.send("Tell me a long story.")
         loop.exec()
         timer.stop()
         window.close()

@@ -28,9 +28,10 @@ def test_a_view_holds_the_shown_path_with_branches_and_what_can_be_continued(
         older = conversation_view(history, cid, last_message_id=first)
     assert (view.id, view.title, view.model) == (cid, "Greetings", "tiny")
     assert view.messages == (
-        MessageView(user, Role.USER, "Hi", MessageStatus.COMPLETE),
+        MessageView(user, cid, Role.USER, "Hi", MessageStatus.COMPLETE),
         MessageView(
             second,
+            cid,
             Role.ASSISTANT,
             "Hey th",
             MessageStatus.STOPPED,
@@ -44,8 +45,13 @@ def test_a_view_holds_the_shown_path_with_branches_and_what_can_be_continued(
 
 
 def test_a_pending_message_has_no_id_until_it_is_saved() -> None:
-    pending = MessageView.pending("Is anyone there?")
-    assert (pending.id, pending.role, pending.content) == (None, Role.USER, "Is anyone there?")
+    pending = MessageView.pending(7, "Is anyone there?")
+    assert (pending.id, pending.conversation_id, pending.role, pending.content) == (
+        None,
+        7,
+        Role.USER,
+        "Is anyone there?",
+    )
 
 
 def test_the_reader_uses_a_connection_of_the_thread_that_reads(tmp_path: Path) -> None:

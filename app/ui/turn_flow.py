@@ -1,0 +1,137 @@
+"""Chat turns from the window: send (or edit), regenerate, continue, and the draft count.
+
+Each turn is a ChatTurnJob started through the session's gate. What is on screen is shown
+at once with the new message (a prefix of the shown messages: nothing is read from the
+store), the reply streams below it, and when the job ends the window reads back what was
+saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QGuiApplication
+
+from app.engine.client import EngineClient
+from app.engine.protocol import TextPiece
+from app.errors import EngineCrashedError
+from app.store import History
+from app.tasks.branches import switch_branch
+from app.tasks.chat_turn import ChatTurnJob, TurnFinished
+from app.tasks.conversation_view import MessageView
+from app.tasks.job import ContextTrimmed, Done, JobEvent, Outcome
+from app.tasks.turn_prompt import count_draft
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+
+class TurnFlow(QObject):
+    """The window's chat turns; see the module docstring."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        window.composer.send_requested.connect(self.send)
+        window.composer.draft_changed.connect(self.count_draft)
+        window.transcript.action_requested.connect(self.act_on_message)
+
+    def send(self, text: str) -> None:
+        window = self._window
+        if not window.model_ready():
+            return
+        cid = window.current_conversation_id()
+        if cid is None:
+            cid = window.new_conversation()
+        editing = window.composer.editing_message_id
+        session = window.session
+        job = ChatTurnJob.send(
+            session.database, session.engine, cid, text, window.sampling(), editing=editing
+        )
+        if not self._start(job):
+            return
+        window.error_bar.hide()
+        window.composer.clear_sent()
+        shown = window.shown_messages()
+        earlier = shown if editing is None else _before(shown, editing)
+        window.stream_below([*earlier, MessageView.pending(cid, text)], None)
+
+    def act_on_message(self, action: str, message_id: int) -> None:
+        """Copy, Edit, Regenerate, Continue and the branch navigator under each message; the
+        message is one the transcript shows, so nothing is read from the store here."""
+        window = self._window
+        shown = window.shown_messages()
+        index = next((i for i, m in enumerate(shown) if m.id == message_id), None)
+        cid = window.current_conversation_id()
+        if index is None or cid is None:
+            return
+        message, session = shown[index], window.session
+        if action == "copy":
+            QGuiApplication.clipboard().setText(message.content)
+        elif action == "edit":
+            window.composer.begin_edit(message_id, message.content)
+        elif action == "regenerate" and index > 0:
+            asked = shown[index - 1].id  # the user's message this replies to
+            assert asked is not None
+            job = ChatTurnJob.regenerate(
+                session.database, session.engine, cid, asked, window.sampling()
+            )
+            if window.model_ready() and self._start(job):
+                window.stream_below(shown[:index], into=None)
+        elif action == "continue" and message.continuable:
+            job = ChatTurnJob.resume(
+                session.database, session.engine, cid, message_id, window.sampling()
+            )
+            if window.model_ready() and self._start(job):
+                window.stream_below(shown[: index + 1], into=message_id)
+        elif action in ("previous", "next") and not session.generating:
+            switch_branch(window.history, message_id, -1 if action == "previous" else 1)
+            window.show_transcript()
+
+    def count_draft(self, text: str) -> None:
+        """How much of the context the prompt would take if this draft were sent now
+        (counted as the turn will build it, document excerpts included), off this thread."""
+        window = self._window
+        cid = window.current_conversation_id()
+        if cid is None or window.session.model is None:
+            window.composer.show_token_count("")
+            return
+        database, sampling = window.session.database, window.sampling()
+
+        def count(engine: EngineClient) -> int:
+            with History.open(database) as history:
+                return count_draft(history, engine, cid, text, sampling)
+
+        window.session.ask(count, self._show_token_count)
+
+    def _show_token_count(self, count: object) -> None:
+        model = self._window.session.model
+        if model is not None and isinstance(count, int):
+            self._window.composer.show_token_count(f"{count:,} / {model.n_ctx:,} tokens")
+
+    def _start(self, job: ChatTurnJob) -> bool:
+        return self._window.session.start(job, self._on_event, self._on_done)
+
+    def _on_event(self, event: JobEvent) -> None:
+        if isinstance(event, TextPiece):
+            self._window.transcript.append_stream(event.text)
+        elif isinstance(event, ContextTrimmed):
+            self._window.status.show_trimmed(event.omitted_messages)
+
+    def _on_done(self, done: Done) -> None:
+        window = self._window
+        if isinstance(done.result, TurnFinished):
+            window.status.show_stats(done.result.stats)
+        elif done.outcome is Outcome.FAILED and not isinstance(done.error, EngineCrashedError):
+            window.error_bar.show_error(done.message, offer_reload=False)
+        # Read back what was saved: the sent message gets its id, both get their actions and
+        # branch navigator (bounded: the transcript materializes only the last messages).
+        window.after_turn()
+
+
+def _before(messages: Sequence[MessageView], message_id: int) -> Sequence[MessageView]:
+    """The messages above `message_id` (all of them if it is not among them)."""
+    ids = [m.id for m in messages]
+    return messages[: ids.index(message_id)] if message_id in ids else messages
