@@ -1,7 +1,7 @@
 """The window's reads of the history, made on a worker thread, never on the UI thread.
 
-Everything that grows with use (a long conversation, full-text search over all of them, the
-list of conversations) is read here. The reader keeps one SQLite connection per thread that
+What grows with use is read here: a long conversation, full-text search over all of them,
+the path a branch switch lands on. The reader keeps one SQLite connection per thread that
 uses it (connections belong to their thread); `close()` ends the calling thread's.
 """
 
@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from app.store import Conversation, History, Message, SearchHit
+from app.store import History, SearchHit
+from app.tasks.branches import switch_branch
 from app.tasks.conversation_view import ConversationView, conversation_view
 
 
@@ -24,15 +25,14 @@ class ConversationReader:
     def view(self, conversation_id: int, *, last_message_id: int | None = None) -> ConversationView:
         return conversation_view(self._history(), conversation_id, last_message_id=last_message_id)
 
-    def message(self, message_id: int) -> Message:
-        return self._history().get_message(message_id)
-
-    def conversations(self, *, trash: bool = False) -> list[Conversation]:
-        return self._history().list_conversations(trash=trash)
-
     def search(self, query: str, *, limit: int = 50, prefix_last: bool = True) -> list[SearchHit]:
         """As you type: the last word may be the start of a word."""
         return self._history().search(query, limit=limit, prefix_last=prefix_last)
+
+    def switch_branch(self, message_id: int, step: int) -> int:
+        """Show the sibling `step` places away; its newest path becomes the active one (a
+        write, made here because finding that path walks a subtree that grows)."""
+        return switch_branch(self._history(), message_id, step)
 
     def close(self) -> None:
         """Close this thread's connection (call it on the thread that used the reader)."""

@@ -18,7 +18,6 @@ from app.engine.client import EngineClient
 from app.engine.protocol import TextPiece
 from app.errors import EngineCrashedError
 from app.store import History
-from app.tasks.branches import switch_branch
 from app.tasks.chat_turn import ChatTurnJob, TurnFinished
 from app.tasks.conversation_view import MessageView
 from app.tasks.job import ContextTrimmed, Done, JobEvent, Outcome
@@ -87,8 +86,12 @@ class TurnFlow(QObject):
             if window.model_ready() and self._start(job):
                 window.stream_below(shown[: index + 1], into=message_id)
         elif action in ("previous", "next") and not session.generating:
-            switch_branch(window.history, message_id, -1 if action == "previous" else 1)
-            window.show_transcript()
+            step = -1 if action == "previous" else 1
+            window.reads.read(
+                lambda reader: reader.switch_branch(message_id, step),
+                lambda _leaf: window.show_transcript(),
+                lambda why: window.error_bar.show_error(why, offer_reload=False),
+            )
 
     def count_draft(self, text: str) -> None:
         """How much of the context the prompt would take if this draft were sent now

@@ -64,7 +64,6 @@ def test_the_reader_uses_a_connection_of_the_thread_that_reads(tmp_path: Path) -
     def read() -> None:
         found["view"] = reader.view(cid)
         found["hits"] = reader.search("hel")  # as you type: the start of "Hello"
-        found["titles"] = [c.title for c in reader.conversations()]
         reader.close()
 
     worker = threading.Thread(target=read)
@@ -72,7 +71,19 @@ def test_the_reader_uses_a_connection_of_the_thread_that_reads(tmp_path: Path) -
     worker.join()
     view = found["view"]
     assert getattr(view, "title", None) == "Greetings"
-    assert found["titles"] == ["Greetings"]
     hits = found["hits"]
     assert isinstance(hits, list)
     assert [hit.message_id for hit in hits] == [first]  # every branch is searched
+
+
+def test_the_reader_switches_branches_to_the_newest_path_under_the_sibling(
+    tmp_path: Path,
+) -> None:
+    with History.open(tmp_path / "h.db") as history:
+        cid, (user, first, second) = branched(history)
+        deeper = history.add_message(cid, "user", "Go on", parent_id=first)
+        history.set_active_leaf(cid, second)
+    reader = ConversationReader(tmp_path / "h.db")
+    assert reader.switch_branch(second, -1) == deeper  # lands on the newest path below
+    assert [m.id for m in reader.view(cid).messages] == [user, first, deeper]
+    reader.close()
