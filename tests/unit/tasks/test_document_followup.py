@@ -78,17 +78,17 @@ def test_conversations_without_documents_get_no_excerpts(
 
 
 def test_the_draft_count_is_the_prompt_the_turn_sends_excerpts_included(
-    tmp_path: Path, recording_engine: RecordingEngine, scripted_model: Path
+    tmp_path: Path, recorder: RecordingEngine, scripted_model: Path
 ) -> None:
     question = "How much is the budget for copper lanterns?"
     with History.open(tmp_path / "hearth.db") as history:
-        ready = summarized(tmp_path, recording_engine, history, scripted_model)
+        ready = summarized(tmp_path, recorder, history, scripted_model)
         cid = ready.conversation_id
-        counted = count_draft(history, recording_engine, cid, question, GREEDY)
-        plain = recording_engine.count_tokens(
+        counted = count_draft(history, recorder, cid, question, GREEDY)
+        plain = recorder.count_tokens(
             [*prompt_messages(None, history.active_path(cid))[1], ChatMessage("user", question)]
         )
-        _, done = run_to_end(ChatTurnJob.send(history, recording_engine, cid, question, GREEDY))
+        _, done = run_to_end(ChatTurnJob.send(history, recorder, cid, question, GREEDY))
     assert isinstance(done.result, TurnFinished)
     assert counted == done.result.stats.prompt_tokens
     assert counted > plain + 50  # the excerpt from page 4 is counted too
