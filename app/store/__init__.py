@@ -20,6 +20,7 @@ from app.store.migrations import MIGRATIONS
 from app.store.models import (
     FINAL_STATUSES,
     Conversation,
+    ConversationKind,
     Message,
     MessageStatus,
     Role,
@@ -31,6 +32,7 @@ __all__ = [
     "FINAL_STATUSES",
     "MIGRATIONS",
     "Conversation",
+    "ConversationKind",
     "DocumentStatus",
     "DocumentStore",
     "History",

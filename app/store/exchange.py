@@ -73,6 +73,7 @@ def export_json(history: History, cid: int) -> dict[str, Any]:
         "system_prompt": conversation.system_prompt,
         "sampling": conversation.sampling,
         "pinned": conversation.pinned,
+        "kind": conversation.kind.value,
         "active_leaf_id": conversation.active_leaf_id,
         "messages": [_message_json(m) for m in history.all_messages(cid)],
         "documents": documents_json(history, cid),
@@ -127,6 +128,7 @@ def _conversation_row(imported: ImportedConversation, now: str) -> dict[str, Any
         "system_prompt": imported.system_prompt,
         "sampling": encode_json(imported.sampling, "sampling settings"),
         "pinned": int(imported.pinned),
+        "kind": imported.kind.value,
     }
 
 

@@ -22,7 +22,15 @@ from app.errors import InvalidInputError, NotFoundError
 from app.store import tree
 from app.store.database import open_database
 from app.store.failures import translate_sqlite_failures
-from app.store.models import Conversation, Message, Role, SearchHit, parse_role, parse_status
+from app.store.models import (
+    Conversation,
+    ConversationKind,
+    Message,
+    Role,
+    SearchHit,
+    parse_role,
+    parse_status,
+)
 from app.store.rows import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
@@ -83,6 +91,7 @@ class History:
         model: str | None = None,
         system_prompt: str | None = None,
         sampling: Mapping[str, Any] | None = None,
+        kind: ConversationKind = ConversationKind.CHAT,
     ) -> int:
         encoded_sampling = encode_json(sampling or {}, "sampling settings")
         now = self._now()
@@ -94,6 +103,7 @@ class History:
             "system_prompt": system_prompt,
             "sampling": encoded_sampling,
             "pinned": 0,
+            "kind": ConversationKind(kind).value,
         }
         return insert_row(self._db, "conversations", values)
 

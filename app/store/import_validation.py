@@ -17,7 +17,7 @@ from typing import Any
 
 from app.documents.model import Chunk
 from app.errors import InvalidInputError
-from app.store.models import DocumentStatus, MessageStatus, Role
+from app.store.models import ConversationKind, DocumentStatus, MessageStatus, Role
 
 FORMAT_NAME = "hearth-conversation"
 FORMAT_VERSION = 2  # what export writes; 2 added "documents"
@@ -80,6 +80,7 @@ class ImportedConversation:
     pinned: bool
     active_leaf_id: int | None
     messages: tuple[ImportedMessage, ...]  # parents before children
+    kind: ConversationKind = ConversationKind.CHAT  # absent from older files: a chat
     documents: tuple[ImportedDocument, ...] = ()
 
 
@@ -179,7 +180,16 @@ def parse_conversation(data: object) -> ImportedConversation:
         active_leaf_id=leaf,
         messages=messages,
         documents=_documents(data),
+        kind=_kind(data),
     )
+
+
+def _kind(data: Mapping[str, Any]) -> ConversationKind:
+    value = _optional(data, "kind", (str,), "the file")
+    try:
+        return ConversationKind(value or ConversationKind.CHAT)
+    except ValueError:
+        raise _bad(f"its 'kind' {value!r} is not one Hearth knows") from None
 
 
 # -- documents (version 2) -----------------------------------------------------------------

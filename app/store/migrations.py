@@ -190,3 +190,15 @@ def m005_documents_writer_pid(db: Database) -> None:
     """The pid of the process summarizing a document, so a summary left "summarizing" by a
     crash can be told from one still running (see recovery.py). Existing rows get NULL."""
     db.table("documents").add_column("writer_pid", int)
+
+
+@_migration
+def m006_conversation_kinds(db: Database) -> None:
+    """What a conversation is: a chat, a document summary or an e-mail draft (see
+    ConversationKind). Existing ones are chats, or summaries where a document was summarized
+    into them."""
+    db.table("conversations").add_column("kind", str, not_null_default="chat")
+    db.execute(
+        "UPDATE conversations SET kind = 'summary' WHERE id IN "
+        "(SELECT conversation_id FROM documents WHERE job_key != '')"
+    )

@@ -64,6 +64,14 @@ def parse_status(value: str) -> MessageStatus:
         raise InvalidInputError(f"Unknown status {value!r}; use one of: {allowed}.") from None
 
 
+class ConversationKind(StrEnum):
+    """What a conversation is for; the window and the CLI treat each its own way."""
+
+    CHAT = "chat"
+    SUMMARY = "summary"  # a document summarized into it (then follow-up questions)
+    EMAIL = "email"  # an e-mail draft and its versions
+
+
 @dataclass(frozen=True)
 class Conversation:
     """One conversation; its messages form a tree and `active_leaf_id` picks the shown path."""
@@ -78,6 +86,7 @@ class Conversation:
     pinned: bool
     deleted_at: str | None  # set while the conversation is in the trash
     active_leaf_id: int | None
+    kind: ConversationKind = ConversationKind.CHAT
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from app.errors import InvalidInputError
-from app.store.models import Conversation, Message, MessageStatus, Role
+from app.store.models import Conversation, ConversationKind, Message, MessageStatus, Role
 
 MESSAGE_COLUMNS = (
     "id, conversation_id, parent_id, role, content, status, created_at, updated_at, model, "
@@ -21,7 +21,7 @@ MESSAGE_COLUMNS = (
 )
 CONVERSATION_COLUMNS = (
     "id, title, created_at, updated_at, model, system_prompt, sampling, pinned, deleted_at, "
-    "active_leaf_id"
+    "active_leaf_id, kind"
 )
 
 
@@ -56,6 +56,7 @@ def conversation_from_row(row: Mapping[str, Any]) -> Conversation:
         pinned=bool(row["pinned"]),
         deleted_at=row["deleted_at"],
         active_leaf_id=row["active_leaf_id"],
+        kind=ConversationKind(row["kind"]),
     )
 
 

@@ -28,7 +28,14 @@ from app.documents.model import Chunk, Document
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage, ChatStats, SamplingParams, TextPiece
 from app.errors import HearthError, JobCancelled
-from app.store import DocumentStatus, DocumentStore, History, MessageStatus, ReplyWriter
+from app.store import (
+    ConversationKind,
+    DocumentStatus,
+    DocumentStore,
+    History,
+    MessageStatus,
+    ReplyWriter,
+)
 from app.tasks.engine_job import EngineJob, HistorySource, use_history
 from app.tasks.job import JobWork, Progress, Saved
 from app.tasks.reply_stream import INTERNAL_ERROR, stream_reply
@@ -197,7 +204,9 @@ class SummaryJob(EngineJob):
     ) -> tuple[int, int]:
         """A new conversation with the request as the user's message and the document."""
         name = self._path.name
-        conversation_id = self._history.create_conversation(title=f"Summary of {name}")
+        conversation_id = self._history.create_conversation(
+            title=f"Summary of {name}", kind=ConversationKind.SUMMARY
+        )
         ask = f"Summarize {name} ({self._style.label})."
         if self._style.instruction:
             ask += f"\n\n{self._style.instruction}"
