@@ -28,9 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--conversation", type=int, metavar="ID", help="open the window on this conversation"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from app.commands import chat, history, models, summarize
+    from app.commands import chat, email, history, models, summarize
 
     chat.add_parser(commands)
+    email.add_parser(commands)
     history.add_parser(commands)
     models.add_parser(commands)
     summarize.add_parser(commands)

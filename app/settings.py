@@ -44,6 +44,8 @@ class Settings:
     offline: bool = False  # no network at all: downloads and Hub search are disabled
     hub_token: str = ""  # sent to the model hub only when set (gated models)
     max_document_mb: int = 50  # larger documents are refused before reading
+    sign_off_name: str = ""  # how e-mail drafts are signed (remembered from the e-mail panel)
+    email_language: str = "English"  # drafts are written in it unless a reply's thread says
 
     def effective_threads(self) -> int:
         if self.threads > 0:

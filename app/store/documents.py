@@ -123,9 +123,11 @@ class DocumentStore:
         chunk_budget: int,
         job_key: str,
         chunks: Iterable[Chunk],
+        status: DocumentStatus = DocumentStatus.SUMMARIZING,
     ) -> int:
         """Attach a document and its chunks to a conversation (one transaction); its
-        status starts as "summarizing"."""
+        status starts as "summarizing" (by this process), or as given (e.g. an e-mail
+        attached to the reply drafted to it is "done": nothing is left to do)."""
         with self._db.atomic():
             self._history.get_conversation(conversation_id)  # NotFoundError if missing
             now = self._history.now()
@@ -140,8 +142,8 @@ class DocumentStore:
                 "page_count": page_count,
                 "chunk_budget": chunk_budget,
                 "job_key": job_key,
-                "status": DocumentStatus.SUMMARIZING.value,
-                "writer_pid": os.getpid(),
+                "status": DocumentStatus(status).value,
+                "writer_pid": os.getpid() if status is DocumentStatus.SUMMARIZING else None,
                 "added_at": now,
                 "updated_at": now,
             }

@@ -14,7 +14,7 @@ an e-mail draft) writes it through `stream_reply`, so every reply ends the same 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass
 
 from app.engine.protocol import ChatEvent, ChatStats, TextPiece
@@ -38,12 +38,17 @@ class WrittenReply:
 
 
 def stream_reply(
-    writer: ReplyWriter, events: Iterable[ChatEvent], *, ending: str = ""
+    writer: ReplyWriter,
+    events: Iterable[ChatEvent],
+    *,
+    ending: str = "",
+    note: Mapping[str, object] | None = None,
 ) -> Generator[TextPiece, None, WrittenReply]:
     """Write the engine's `events` through `writer`, yielding each piece of text.
 
     `ending` (e.g. a "Sources:" line) is added to a reply the model finished, never to a
-    stopped one."""
+    stopped one; `note` is kept with the reply's statistics (e.g. which refinement made
+    this version of a draft)."""
     finished = False
     try:
         stats: ChatStats | None = None
@@ -59,7 +64,8 @@ def stream_reply(
             writer.append(ending)
             yield TextPiece(ending)
         finished = True
-        return WrittenReply(writer.finish(status, stats=stats_record(stats)), status, stats)
+        record = {**stats_record(stats), **(note or {})}
+        return WrittenReply(writer.finish(status, stats=record), status, stats)
     except Exception as exc:
         finished = True
         record_failure(writer, exc)
