@@ -1,9 +1,10 @@
 """What the model is asked at each step of a document summary.
 
-Kept apart from the job so the wording can be tuned without touching the bookkeeping.
-Map calls ask for faithful notes on one part (with its pages); merge calls combine notes;
-only the last call asks for the style the user chose, so the style applies once, to the
-whole document.
+Kept apart from the job so the wording can be tuned without touching the bookkeeping; the
+wording itself is data in resources/prompts/ (summary.*.toml, summary-wording.toml), read
+once through the prompt library. Map calls ask for faithful notes on one part (with its
+pages); merge calls combine notes; only the last call asks for the style the user chose,
+so the style applies once, to the whole document.
 """
 
 from __future__ import annotations
@@ -12,25 +13,11 @@ from dataclasses import dataclass
 
 from app.engine.protocol import ChatMessage
 from app.errors import InvalidInputError
+from app.tasks.prompt_library import shipped_library
 
-STYLES: dict[str, str] = {
-    "brief": "Write a brief summary of the whole document: one or two short paragraphs.",
-    "points": "Summarize the whole document as a list of its key points, one line each.",
-    "detailed": (
-        "Write a detailed summary of the whole document, section by section, keeping the "
-        "important facts, figures and conclusions."
-    ),
-    "actions": (
-        "List the action items in the document: who should do what, by when, as a "
-        "checklist. Say so plainly if there are none."
-    ),
-}
+WORDING = shipped_library().summary_wording
+STYLES: dict[str, str] = dict(WORDING.styles)
 STYLE_NAMES = tuple(STYLES)
-
-SYSTEM = (
-    "You summarize documents faithfully. Use only what the text says; never invent facts. "
-    "Keep names, numbers and dates exact."
-)
 
 
 @dataclass(frozen=True)
@@ -53,9 +40,7 @@ class SummaryStyle:
 
     @property
     def language_rule(self) -> str:
-        if self.language:
-            return f"Write in {self.language}."
-        return "Write in the same language as the document."
+        return WORDING.language_rule(self.language)
 
     @property
     def label(self) -> str:
@@ -64,42 +49,47 @@ class SummaryStyle:
 
 def map_prompt(name: str, part: int, parts: int, location: str, text: str) -> list[ChatMessage]:
     """Notes on one part of a long document, to be merged later."""
-    where = f" ({location})" if location else ""
-    return [
-        ChatMessage("system", SYSTEM),
-        ChatMessage(
-            "user",
-            f"This is part {part} of {parts} of the document {name}{where}.\n\n{text}\n\n"
-            "Write concise notes on this part: its main points, facts, figures, decisions "
-            "and open questions. Write in the same language as the text.",
-        ),
-    ]
+    return (
+        shipped_library()
+        .template("summary.map")
+        .messages(
+            name=name,
+            part=str(part),
+            parts=str(parts),
+            where=f" ({location})" if location else "",
+            text=text,
+        )
+    )
 
 
 def merge_prompt(
     name: str, notes: list[tuple[str, str]], final: SummaryStyle | None
 ) -> list[ChatMessage]:
     """Combine notes on consecutive parts; with `final`, this is the last call."""
-    body = "\n\n".join(f"Notes on {label}:\n{text}" for label, text in notes)
+    body = "\n\n".join(WORDING.note.format(label=label, text=text) for label, text in notes)
     if final is None:
-        ask = (
-            "Merge these notes into one set of concise notes covering all of them, in order. "
-            "Keep every important point. Write in the same language as the notes."
+        return shipped_library().template("summary.merge").messages(name=name, notes=body)
+    return (
+        shipped_library()
+        .template("summary.final")
+        .messages(
+            name=name,
+            notes=body,
+            instruction=final.final_instruction,
+            language_rule=final.language_rule,
         )
-    else:
-        ask = f"{final.final_instruction} {final.language_rule}"
-    return [
-        ChatMessage("system", SYSTEM),
-        ChatMessage("user", f"Notes on the document {name}, in order:\n\n{body}\n\n{ask}"),
-    ]
+    )
 
 
 def whole_prompt(name: str, text: str, style: SummaryStyle) -> list[ChatMessage]:
     """The whole document fits one call."""
-    return [
-        ChatMessage("system", SYSTEM),
-        ChatMessage(
-            "user",
-            f"The document {name}:\n\n{text}\n\n{style.final_instruction} {style.language_rule}",
-        ),
-    ]
+    return (
+        shipped_library()
+        .template("summary.whole")
+        .messages(
+            name=name,
+            text=text,
+            instruction=style.final_instruction,
+            language_rule=style.language_rule,
+        )
+    )

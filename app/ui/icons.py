@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import functools
 import logging
-from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-import app
+from app.resources import resource_path
 
 log = logging.getLogger("hearth.ui")
 
-ICONS_DIR = Path(app.__file__).parent.parent / "resources" / "icons"
+ICONS_DIR = resource_path("icons")
 ICON_NAMES = (
     "attach",
     "cancel",
