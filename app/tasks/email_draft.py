@@ -160,11 +160,11 @@ class DraftJob(EngineJob):
                 )
             path = history.active_path(conversation_id)
             drafts = [m for m in path if m.role == Role.ASSISTANT and m.content.strip()]
-            if not drafts or drafts[-1].parent_id is None:
+            current = drafts[-1] if drafts else None
+            if current is None or current.parent_id is None:
                 raise InvalidInputError(
                     f"Conversation {conversation_id} has no draft yet. Write one first."
                 )
-            current = drafts[-1]
             prompt = refine_prompt(library, current.content, refinement, language)
             note: dict[str, object] = {"refinement": refinement.name, "from_version": current.id}
             subject = split_draft(current.content)[0]
