@@ -83,9 +83,7 @@ def refine_prompt(
     library: PromptLibrary, draft: str, refinement: Refinement, language: str = ""
 ) -> list[ChatMessage]:
     """Rework `draft` as `refinement` says (a translation needs `language`)."""
-    instruction = refinement.instruction
-    if "{language}" in instruction:
-        if not language.strip():
-            raise InvalidInputError("Say which language to translate the draft into.")
-        instruction = instruction.replace("{language}", language.strip())
+    if "language" in refinement.fields and not language.strip():
+        raise InvalidInputError("Say which language to translate the draft into.")
+    instruction = refinement.text(language=language.strip())
     return library.template("email.refine").messages(draft=draft, instruction=instruction)
