@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -59,14 +60,17 @@ def draft_message(
     """A draft e-mail, unsent. As a reply to `reply_to`: its subject (`subject`, or the
     original's when `subject` is "") reads as a reply, "Re:" never twice; it threads under
     the original; it goes to the original's Reply-To or sender unless `to` names the
-    recipients. From is written only with `sender_address` (mail apps fill in the account's
-    own when sending). `now` (default: the current local time) dates it."""
+    recipients (people in `to` without an address are left out). From is written only
+    with `sender_address` (mail apps fill in the account's own when sending). `now`
+    (default: the current local time) dates it."""
     message = EmailMessage(policy=policy.SMTP)
-    recipients = tuple(to) or (reply_to.reply_recipients() if reply_to else ())
-    if sender_address:
-        message["From"] = str(MailAddress(sender_name.strip(), sender_address.strip()))
+    people = to or _reply_recipients(reply_to)
+    recipients = [_header_address(person) for person in people if person.address.strip()]
+    if sender_address.strip():
+        message["From"] = _header_address(MailAddress(sender_name, sender_address))
     if recipients:
-        message["To"] = ", ".join(str(person) for person in recipients)
+        message["To"] = recipients
+    subject = _one_line(subject)
     message["Subject"] = reply_subject(subject or reply_to.subject) if reply_to else subject
     message["Date"] = format_datetime(now or datetime.now().astimezone())
     message["Message-ID"] = make_msgid(domain=_domain(sender_address))
@@ -83,6 +87,26 @@ def reply_references(thread: MailThread) -> tuple[str, ...]:
     its In-Reply-To), then its Message-ID; each id once."""
     earlier = thread.references or ((thread.in_reply_to,) if thread.in_reply_to else ())
     return tuple(dict.fromkeys((*earlier, thread.message_id)))
+
+
+def _reply_recipients(thread: MailThread | None) -> tuple[MailAddress, ...]:
+    return thread.reply_recipients() if thread is not None else ()
+
+
+def _header_address(person: MailAddress) -> Address:
+    """`person` for an address header: the name quoted or encoded as needed by the standard
+    library, a non-ASCII domain in its ASCII (IDNA) form."""
+    local, at, domain = _one_line(person.address).rpartition("@")
+    if not at:
+        return Address(display_name=_one_line(person.name), username=domain)
+    with contextlib.suppress(UnicodeError):  # not a valid domain name: written as typed
+        domain = domain.encode("idna").decode("ascii")
+    return Address(display_name=_one_line(person.name), username=local, domain=domain)
+
+
+def _one_line(text: str) -> str:
+    """`text` without line breaks or runs of spaces: a header value may hold neither."""
+    return " ".join(text.split())
 
 
 def _domain(address: str) -> str:

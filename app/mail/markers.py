@@ -157,10 +157,10 @@ def _separator_at(lines: list[str], index: int) -> Marker | None:
     block = _header_block_at(lines, below) if below < len(lines) else None
     if block is not None:
         return block
-    phrase = (match.group("phrase") or "").lower() if match else "forwarded"
-    if any(known in phrase for known in _SEPARATOR_PHRASES) or phrase == "forwarded":
-        return Marker(None, "", True, index + 1)
-    return None
+    phrase = (match.group("phrase") or "").lower() if match else ""
+    if not match or any(known in phrase for known in _SEPARATOR_PHRASES):
+        return Marker(None, "", True, index + 1)  # "Begin forwarded message:" or a phrase
+    return None  # a bare rule of dashes or underscores is decoration
 
 
 def _header_block_at(lines: list[str], index: int) -> Marker | None:
@@ -168,7 +168,7 @@ def _header_block_at(lines: list[str], index: int) -> Marker | None:
     recipient or subject, up to a blank line (long recipient lists may wrap)."""
     fields: dict[str, str] = {}
     previous = ""
-    end = index
+    end = index  # the first line after the block, once the loop has found it
     for end in range(index, min(index + _MAX_HEADER_LINES, len(lines))):
         line = lines[end]
         match = _HEADER_LINE.match(line)
@@ -180,7 +180,7 @@ def _header_block_at(lines: list[str], index: int) -> Marker | None:
             previous = label
         elif not (line.strip() and previous in _RECIPIENT_LABELS):
             break
-    else:
+    else:  # the block runs to the last line looked at
         end += 1
     if "date" not in fields or len(fields) < 3:  # mail programs add To and Subject too
         return None

@@ -20,7 +20,9 @@ class MailAddress:
     def __str__(self) -> str:
         """ "Ada Lovelace <ada@example.org>", or whichever half is known."""
         if self.name and self.address:
-            name = f'"{self.name}"' if any(c in self.name for c in ',;:<>@"()[]') else self.name
+            name = self.name
+            if any(char in name for char in ',;:<>@"()[]\\'):  # RFC 5322 specials: quoted
+                name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
             return f"{name} <{self.address}>"
         return self.name or self.address
 

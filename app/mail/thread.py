@@ -37,9 +37,10 @@ from app.units import human_size
 
 # Headers that show a text is an e-mail (a pasted Outlook reply says "Sent" for "Date").
 _MAIL_HEADERS = ("From", "To", "Subject", "Date", "Sent", "Message-ID")
-# The standard library keeps broken MIME as "defects", but a few malformed structures and
-# headers still raise from deep inside it; the raw text is then read instead.
-_PARSER_FAILURES = (MessageError, LookupError, ValueError, TypeError, IndexError, AttributeError)
+# The standard library keeps broken MIME as "defects", but its header and parameter parsers
+# still raise on some malformed values (IndexError and ValueError among them, in CPython bug
+# reports); the raw text is then read instead. UnicodeError is a ValueError.
+_PARSER_FAILURES = (MessageError, LookupError, ValueError, IndexError)
 _SNIFF_BYTES = 8192
 _BINARY_TYPES = ("application", "image", "audio", "video", "font", "model")
 _BOUNDARY_LINE = re.compile(r"^--[^\s]{1,70}\s*$")  # RFC 2046: 1-70 characters
@@ -82,8 +83,9 @@ def parse_thread(text: str) -> MailThread:
     own, history = split_quotes(text)
     if not own and history:  # it starts with a header block or an attribution
         first, *rest = history
-        return MailThread(first.author, first.subject, first.text, date=first.date,
-                          history=tuple(rest))  # fmt: skip
+        return MailThread(
+            first.author, first.subject, first.text, date=first.date, history=tuple(rest)
+        )
     return MailThread(sender=None, subject="", text=own, history=history)
 
 
@@ -171,9 +173,10 @@ def _raw_body(message: EmailMessage) -> str:
     boundary missing or damaged, so the text sits in a preamble or an unsplit part): its
     first section, without MIME headers and boundaries; HTML is turned into text."""
     for part in message.walk():
-        if part.get_content_maintype() in _BINARY_TYPES or part.is_attachment():
+        try:
+            text = _first_section(_raw_text(part))
+        except _PARSER_FAILURES:  # this part's headers are beyond repair: try the next
             continue
-        text = _first_section(_raw_text(part))
         if text.strip():
             looks_html = text.lstrip()[:15].lower().startswith(_HTML_STARTS)
             return html_text(text) if looks_html else text
@@ -181,13 +184,19 @@ def _raw_body(message: EmailMessage) -> str:
 
 
 def _raw_text(part: Message) -> str:
-    """A multipart's preamble, or a single part's content decoded from its transfer encoding."""
+    """A multipart's preamble, or a text part's content decoded from its transfer encoding;
+    "" for files (attachments, pictures)."""
+    if (
+        part.get_content_maintype() in _BINARY_TYPES
+        or part.get_content_disposition() == "attachment"
+    ):
+        return ""
     if part.is_multipart():
         data = (part.preamble or "").encode("utf-8", errors="surrogateescape")
-    else:
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-    return decode_with_charset(data, None)
+        return decode_with_charset(data, None)
+    payload = part.get_payload(decode=True)
+    data = payload if isinstance(payload, bytes) else b""
+    return decode_with_charset(data, part.get_content_charset())
 
 
 def _first_section(text: str) -> str:

@@ -101,6 +101,34 @@ def test_named_recipients_and_a_sender_address_are_written() -> None:
     assert message["Message-ID"].endswith("@example.org>")
 
 
+def test_line_breaks_in_header_values_cannot_break_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "draft.eml"
+    to = [MailAddress('Ada "the\nCountess" <x>', "ada@example.org"), MailAddress("Bob, no address")]
+
+    write_draft(
+        path,
+        "Plans\nBcc: eve@example.org",
+        "Body",
+        to,
+        sender_name="Charles\r\nBabbage",
+        sender_address="charles@example.org",
+    )
+    message = read_back(path)
+
+    assert message["Subject"] == "Plans Bcc: eve@example.org"
+    assert "Bcc" not in message
+    assert [(a.display_name, a.addr_spec) for a in message["To"].addresses] == [
+        ('Ada "the Countess" <x>', "ada@example.org")
+    ]
+    assert message["From"].addresses[0].display_name == "Charles Babbage"
+
+
+def test_an_international_domain_is_written_in_its_ascii_form() -> None:
+    message = draft_message("s", "b", [MailAddress("Jörg", "joerg@bücher.de")])
+
+    assert message["To"].addresses[0].addr_spec == "joerg@xn--bcher-kva.de"
+
+
 @pytest.mark.parametrize(
     ("original", "expected"),
     [

@@ -8,6 +8,7 @@ from app.mail.model import MailAddress, MailThread
 def test_an_address_is_written_as_mail_programs_write_it() -> None:
     assert str(MailAddress("Ada Lovelace", "ada@x.org")) == "Ada Lovelace <ada@x.org>"
     assert str(MailAddress("Lovelace, Ada", "ada@x.org")) == '"Lovelace, Ada" <ada@x.org>'
+    assert str(MailAddress('Ada "the Countess"', "a@x.org")) == r'"Ada \"the Countess\"" <a@x.org>'
     assert str(MailAddress("Ada")) == "Ada"
     assert str(MailAddress(address="ada@x.org")) == "ada@x.org"
 
