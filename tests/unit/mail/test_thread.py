@@ -85,6 +85,25 @@ def test_an_html_only_mail_is_turned_into_text_and_its_quote_split(tmp_path: Pat
     )
 
 
+def test_an_outlook_html_reply_is_split_at_its_header_block(tmp_path: Path) -> None:
+    html = (
+        "<html><body><div>Thanks, received.</div><div><br></div>"
+        '<hr style="display:inline-block;width:98%"><div id="divRplyFwdMsg" dir="ltr">'
+        "<font face=Calibri><b>From:</b> Ada Lovelace &lt;ada@example.org&gt;<br>"
+        "<b>Sent:</b> Tuesday, March 4, 2025 10:15 AM<br><b>To:</b> Charles Babbage<br>"
+        "<b>Subject:</b> Drawings</font><div>&nbsp;</div></div>"
+        "<div><p>Please send the drawings.</p></div></body></html>"
+    )
+    thread = read_thread(write(tmp_path, build_mail(html=html)))
+
+    assert thread.text == "Thanks, received."
+    assert thread.history == (
+        QuotedMessage(
+            ADA, "Tuesday, March 4, 2025 10:15 AM", "Please send the drawings.", "Drawings"
+        ),
+    )
+
+
 def test_a_blank_plain_part_gives_way_to_the_html_one(tmp_path: Path) -> None:
     path = write(tmp_path, build_mail(text="\n \n", html="<p>Only here.</p>"))
 
