@@ -21,7 +21,13 @@ from email.parser import BytesParser
 from app.documents.text_reader import decode_text
 from app.units import human_size
 
-_WIDE_ENCODINGS = ("utf-16", "utf-32")  # valid UTF-8 bytes can still be these
+# Labels trusted over "these bytes are valid UTF-8": wide and East Asian multi-byte
+# encodings, whose text can happen to be valid UTF-8 too (and is more likely mislabelled
+# the other way round). Single-byte labels are the ones mail gets wrong.
+_MULTIBYTE_ENCODINGS = (
+    "utf-16", "utf-32", "shift_jis", "euc_", "gb", "big5", "iso2022", "cp93", "cp94", "cp95",
+    "johab", "hz",
+)  # fmt: skip
 _LATIN_1_LABELS = frozenset({"latin-1", "iso8859-1", "ascii"})
 
 
@@ -46,12 +52,12 @@ def part_text(part: MIMEPart) -> str:
 
 
 def decode_with_charset(data: bytes, charset: str | None) -> str:
-    """`data` as text: valid UTF-8 wins over an 8-bit label (mislabelled UTF-8 is common),
-    then the label if the bytes fit it (Latin-1 read as cp1252, as browsers do), then the
-    shared text decoder. Never raises."""
+    """`data` as text: valid UTF-8 wins over a single-byte label (mislabelled UTF-8 is
+    common), then the label if the bytes fit it (Latin-1 read as cp1252, as browsers do),
+    then the shared text decoder. Never raises."""
     encoding = _known_encoding(charset)
-    wide = encoding is not None and encoding.startswith(_WIDE_ENCODINGS)
-    if not data.isascii() and not wide:
+    multibyte = encoding is not None and encoding.startswith(_MULTIBYTE_ENCODINGS)
+    if not data.isascii() and not multibyte:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:

@@ -25,6 +25,8 @@ from app.documents.mime_parts import (
         ("“Smart” – 5 €".encode("cp1252"), "iso-8859-1", "“Smart” – 5 €"),  # Latin-1 means cp1252
         ("Привет".encode("koi8-r"), "koi8-r", "Привет"),  # a real 8-bit label is used
         ("Привет".encode("utf-16"), "utf-16", "Привет"),  # UTF-16 is never read as UTF-8
+        ("ﾃｩ".encode("shift_jis"), "shift_jis", "ﾃｩ"),  # valid UTF-8 bytes too ("é")
+        ("中文".encode("gbk"), "gb2312", "中文"),
         ("Grüße".encode(), "no-such-charset", "Grüße"),
         ("Grüße".encode("cp1252"), None, "Grüße"),
         (b"plain", '"us-ascii"', "plain"),
