@@ -158,3 +158,20 @@ class PasswordProtectedError(DocumentError):
 
 class NoTextLayerError(DocumentError):
     """The PDF has pages but no text layer (scanned pages; Hearth does no OCR)."""
+
+
+class MailError(HearthError):
+    """An e-mail cannot be read to reply to, or a draft cannot be saved; the message says why
+    and what to do instead."""
+
+
+class MailNotFoundError(MailError):
+    """The e-mail file does not exist or cannot be opened (permissions, a folder)."""
+
+
+class NotAnEmailError(MailError):
+    """The file or pasted text is not an e-mail (no mail headers, binary data, too large)."""
+
+
+class EmptyMailError(MailError):
+    """The e-mail has no text to reply to (only attachments or pictures, or nothing at all)."""
