@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,8 @@ from app.commands.job_output import exit_code, run_job
 from app.engine.client import EngineClient
 from app.errors import InvalidInputError
 from app.mail.draft_file import write_draft
-from app.mail.model import MailAddress
+from app.mail.headers import parse_addresses
+from app.mail.model import MailAddress, MailThread
 from app.mail.thread import read_thread
 from app.runtime import Runtime
 from app.store import ConversationKind
@@ -73,7 +75,7 @@ def run_draft(args: argparse.Namespace) -> int:
         sampling = resolve_sampling({}, settings.sampling)
         job = DraftJob.compose(history, engine, args.to, args.points, style, sampling, library)
         done = run_job(job, _notes)
-    return _finish(done, args.out, to=MailAddress(args.to.strip()), sender=style.sign_off)
+    return _finish(done, args.out, to=parse_addresses(args.to), sender=style.sign_off)
 
 
 def run_reply(args: argparse.Namespace) -> int:
@@ -88,14 +90,7 @@ def run_reply(args: argparse.Namespace) -> int:
         sampling = resolve_sampling({}, settings.sampling)
         job = DraftJob.reply(history, engine, source, args.points, style, sampling, library)
         done = run_job(job, _notes)
-    recipients = thread.reply_recipients()
-    return _finish(
-        done,
-        args.out,
-        to=recipients[0] if recipients else None,
-        sender=style.sign_off,
-        thread=thread,
-    )
+    return _finish(done, args.out, sender=style.sign_off, thread=thread)
 
 
 def run_refine(args: argparse.Namespace) -> int:
@@ -159,10 +154,12 @@ def _finish(
     done: Done,
     out: Path | None,
     *,
-    to: MailAddress | None = None,
+    to: Sequence[MailAddress] = (),
     sender: str = "",
-    thread: Any = None,
+    thread: MailThread | None = None,
 ) -> int:
+    """Print the draft (Subject line, blank line, body); with `out`, also write it as a
+    mail (a reply goes to the thread's sender, threaded under the mail it answers)."""
     result = done.result
     if isinstance(result, DraftResult):
         sys.stdout.write(f"Subject: {result.subject}\n\n{result.body.rstrip()}\n")
@@ -173,6 +170,6 @@ def _finish(
             file=sys.stderr,
         )
         if out is not None:
-            write_draft(out, result.subject, result.body, to=to, reply_to=thread)
+            write_draft(out, result.subject, result.body, to, reply_to=thread, sender_name=sender)
             print(f"hearth: wrote {out}", file=sys.stderr)
     return exit_code(done)

@@ -47,6 +47,14 @@ def reply_subject(subject: str) -> str:
     return f"Re: {subject}" if subject else "Re:"
 
 
+def original_subject(subject: str) -> str:
+    """`subject` without the reply prefixes in front of it ("Re: Aw: Lunch?" -> "Lunch?")."""
+    subject = " ".join(subject.split())
+    while match := _REPLY_PREFIX.match(subject):
+        subject = subject[match.end() :].strip()
+    return subject
+
+
 def draft_message(
     subject: str,
     body: str,

@@ -16,19 +16,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.mail.draft_file import reply_subject
-from app.mail.draft_text import split_draft
-from app.tasks.prompt_library import PromptLibrary, Refinement
-
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage, ChatStats, ModelInfo, SamplingParams
 from app.errors import InvalidInputError, JobCancelled
+from app.mail.draft_file import reply_subject
+from app.mail.draft_text import split_draft
 from app.store import ConversationKind, History, MessageStatus, ReplyWriter, Role
 from app.tasks.context_budget import reply_budget
 from app.tasks.email_prompts import EmailStyle, compose_prompt, refine_prompt
 from app.tasks.email_reply import ReplySource, attach_thread, fitted_reply_prompt, sender_name
 from app.tasks.engine_job import EngineJob, HistorySource, use_history
 from app.tasks.job import ContextTrimmed, JobWork, Saved
+from app.tasks.prompt_library import PromptLibrary, Refinement
 from app.tasks.reply_stream import stream_reply
 
 

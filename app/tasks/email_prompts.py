@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.tasks.prompt_library import EMAIL_LENGTHS, EMAIL_TONES, PromptLibrary, Refinement
-
 from app.engine.protocol import ChatMessage
 from app.errors import InvalidInputError
+from app.tasks.prompt_library import EMAIL_LENGTHS, EMAIL_TONES, PromptLibrary, Refinement
 
 THREAD_LANGUAGE = "the same language as the last message"
 

@@ -13,15 +13,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.mail.model import MailThread, QuotedMessage
-from app.tasks.prompt_library import PromptLibrary
-
 from app.documents.model import Chunk
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage
 from app.errors import ContextOverflowError
+from app.mail.draft_file import original_subject
+from app.mail.model import MailThread, QuotedMessage
 from app.store import DocumentStatus, DocumentStore, History
 from app.tasks.email_prompts import EmailStyle, reply_prompt
+from app.tasks.prompt_library import PromptLibrary
 
 PASTED_NAME = "pasted e-mail.txt"
 
@@ -67,7 +67,7 @@ def fitted_reply_prompt(
         return reply_prompt(
             library,
             sender=sender_name(thread) or "the sender",
-            subject=thread.subject,
+            subject=original_subject(thread.subject),  # the prompt adds "Re:"
             last_message=thread.text,
             history=_history_text(history[:kept]),
             points=points,

@@ -73,6 +73,7 @@ def test_reply_answers_the_mail_and_threads_the_eml(mail_model: Path, tmp_path: 
     assert result.stdout == PRINTED
     reply = parsed(out)
     assert reply["To"] == "Ana at home <ana.home@example.org>"  # Reply-To wins over From
+    assert reply["Subject"] == "Re: Lunch on Friday"  # the draft's subject, as a reply
     assert reply["In-Reply-To"] == "<2@example.org>"
     assert reply["References"].split() == ["<1@example.org>", "<2@example.org>"]
     assert reply["X-Unsent"] == "1"
@@ -95,8 +96,8 @@ def test_refine_prints_a_new_version_beside_the_first(mail_model: Path, tmp_path
 @pytest.mark.parametrize(
     ("name", "content", "says"),
     [
-        ("notes.txt", b"Just some notes, not a mail.", "not an e-mail"),
-        ("missing.eml", None, "missing.eml"),
+        ("notes.txt", b"Just some notes, not a mail.", "not a saved e-mail"),
+        ("missing.eml", None, "does not exist"),
         ("empty.eml", b"From: a@example.org\nSubject: Hi\n\n", "no text"),
     ],
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,14 +38,15 @@ def library(tmp_path: Path) -> PromptLibrary:
 
 
 @pytest.fixture
-def drafting(recorder: RecordingEngine, mail_model: Path) -> Iterator[RecordingEngine]:
-    recorder.load(load_config(mail_model, n_ctx=1024))
-    yield recorder
+def drafting(recorder: RecordingEngine, mail_model: Path) -> RecordingEngine:
+    recorder.load(load_config(mail_model, n_ctx=2048))
+    return recorder
 
 
-def thread(last: str = "Can we meet on Friday?", earlier: int = 0) -> MailThread:
+def thread(last: str = "Can we meet on Friday?", earlier: int = 0, words: int = 60) -> MailThread:
+    """Ana's question, below `earlier` quoted messages of `words` words each (newest first)."""
     history = tuple(
-        QuotedMessage(MailAddress("Ana", "ana@example.org"), f"day {i}", long_text(60, seed=i))
+        QuotedMessage(MailAddress("Ana", "ana@example.org"), f"day {i}", long_text(words, seed=i))
         for i in range(earlier)
     )
     return MailThread(
@@ -59,7 +59,9 @@ def thread(last: str = "Can we meet on Friday?", earlier: int = 0) -> MailThread
 
 
 def compose(history: History, engine: EngineClient, library: PromptLibrary) -> DraftResult:
-    job = DraftJob.compose(history, engine, "Ana", "Lunch at noon on Friday", STYLE, GREEDY, library)
+    job = DraftJob.compose(
+        history, engine, "Ana", "Lunch at noon on Friday", STYLE, GREEDY, library
+    )
     events, done = run_to_end(job)
     assert done.outcome is Outcome.COMPLETED, done.message
     assert isinstance(done.result, DraftResult)
@@ -99,7 +101,7 @@ def test_refining_makes_versions_and_the_first_stays_intact(
         assert isinstance(done.result, DraftResult)
     request = history.active_path(cid)[0]
     versions = history.children(request.id)
-    assert [v.id for v in versions][0] == first.message_id
+    assert versions[0].id == first.message_id
     assert len(versions) == 3  # the draft and two refinements, side by side
     assert history.get_message(first.message_id or 0).content == DRAFT  # untouched
     assert versions[2].stats is not None
@@ -125,11 +127,11 @@ def test_translate_needs_a_language_and_a_chat_cannot_be_refined(
 def test_a_reply_answers_the_last_message_with_the_mail_attached(
     history: History, drafting: RecordingEngine, library: PromptLibrary, tmp_path: Path
 ) -> None:
-    source = ReplySource(thread(earlier=2), b"raw mail bytes", tmp_path / "lunch.eml")
+    source = ReplySource(thread(earlier=2, words=8), b"raw mail bytes", tmp_path / "lunch.eml")
     job = DraftJob.reply(history, drafting, source, "Yes, Friday works", STYLE, GREEDY, library)
     events, done = run_to_end(job)
     assert isinstance(done.result, DraftResult)
-    assert [type(e) for e in events if isinstance(e, ContextTrimmed)] == []
+    assert not any(isinstance(e, ContextTrimmed) for e in events)  # the whole thread fits
     assert isinstance(events[0], Saved)
     cid = done.result.conversation_id
     assert history.get_conversation(cid).title == "Reply: Lunch?"
@@ -143,7 +145,7 @@ def test_a_reply_answers_the_last_message_with_the_mail_attached(
 def test_a_long_thread_loses_its_oldest_messages_first_and_says_so(
     history: History, recorder: RecordingEngine, mail_model: Path, library: PromptLibrary
 ) -> None:
-    recorder.load(load_config(mail_model, n_ctx=1024))
+    recorder.load(load_config(mail_model, n_ctx=2048))
     long_thread = thread(last="The newest question, kept whole.", earlier=20)
     source = ReplySource(long_thread, b"x")
     job = DraftJob.reply(history, recorder, source, "", STYLE, GREEDY, library)
@@ -155,13 +157,13 @@ def test_a_long_thread_loses_its_oldest_messages_first_and_says_so(
     assert "The newest question, kept whole." in prompt
     kept = [q for q in long_thread.history if q.text in prompt]
     assert kept == list(long_thread.history[: 20 - trimmed.omitted_messages])  # newest kept
-    assert recorder.calls[-1].prompt_tokens + GREEDY.max_tokens <= 1024
+    assert recorder.calls[-1].prompt_tokens + GREEDY.max_tokens <= 2048
 
 
 def test_a_last_message_longer_than_the_context_is_refused_and_nothing_is_stored(
     history: History, recorder: RecordingEngine, mail_model: Path, library: PromptLibrary
 ) -> None:
-    recorder.load(load_config(mail_model, n_ctx=512))
+    recorder.load(load_config(mail_model, n_ctx=2048))
     source = ReplySource(thread(last=long_text(600)), b"x")
     _, done = run_to_end(DraftJob.reply(history, recorder, source, "", STYLE, GREEDY, library))
     assert isinstance(done.error, ContextOverflowError)
