@@ -71,9 +71,11 @@ def run_draft(args: argparse.Namespace) -> int:
     )
     library = _library(runtime)
     with runtime.open_history() as history, runtime.new_engine() as engine:
-        _load(runtime, engine, args.model)
+        label = _load(runtime, engine, args.model)
         sampling = resolve_sampling({}, settings.sampling)
-        job = DraftJob.compose(history, engine, args.to, args.points, style, sampling, library)
+        job = DraftJob.compose(
+            history, engine, args.to, args.points, style, sampling, library, model_label=label
+        )
         done = run_job(job, _notes)
     return _finish(done, args.out, to=parse_addresses(args.to), sender=style.sign_off)
 
@@ -86,9 +88,11 @@ def run_reply(args: argparse.Namespace) -> int:
     style = EmailStyle(args.tone, "medium", args.language or "", settings.sign_off_name)
     library = _library(runtime)
     with runtime.open_history() as history, runtime.new_engine() as engine:
-        _load(runtime, engine, args.model)
+        label = _load(runtime, engine, args.model)
         sampling = resolve_sampling({}, settings.sampling)
-        job = DraftJob.reply(history, engine, source, args.points, style, sampling, library)
+        job = DraftJob.reply(
+            history, engine, source, args.points, style, sampling, library, model_label=label
+        )
         done = run_job(job, _notes)
     return _finish(done, args.out, sender=style.sign_off, thread=thread)
 
@@ -134,9 +138,11 @@ def _library(runtime: Runtime) -> PromptLibrary:
     return library
 
 
-def _load(runtime: Runtime, engine: EngineClient, model: str | None) -> None:
+def _load(runtime: Runtime, engine: EngineClient, model: str | None) -> str:
+    """Load the model named (default: the last one used); returns its label."""
     chosen = resolve_model(model, ModelLibrary(runtime.models_dir))
     load_model(engine, runtime.load_config(chosen.path))
+    return chosen.label
 
 
 def _notes(event: JobEvent) -> None:

@@ -82,15 +82,18 @@ class DraftJob(EngineJob):
         style: EmailStyle,
         sampling: SamplingParams,
         library: PromptLibrary,
+        *,
+        model_label: str | None = None,
     ) -> DraftJob:
-        """A new e-mail to `recipient` covering `points`."""
+        """A new e-mail to `recipient` covering `points`. `model_label` is how the model is
+        named for loading it again (an installed model's id or a path; default its name)."""
         if not points.strip():
             raise InvalidInputError("Say what the e-mail should say (its key points).")
 
         def prepare(history: History, model: ModelInfo, _job: DraftJob) -> DraftStart:
             cid = history.create_conversation(
                 title=f"E-mail to {recipient or 'someone'}",
-                model=model.name,
+                model=model_label or model.name,
                 kind=ConversationKind.EMAIL,
             )
             ask = f"E-mail to {recipient or 'someone'} ({style.describe()}).\n\n{points.strip()}"
@@ -110,6 +113,8 @@ class DraftJob(EngineJob):
         style: EmailStyle,
         sampling: SamplingParams,
         library: PromptLibrary,
+        *,
+        model_label: str | None = None,
     ) -> DraftJob:
         """A reply to the last message of `source`'s thread, with the user's points; the
         mail is attached to the draft's conversation."""
@@ -123,7 +128,9 @@ class DraftJob(EngineJob):
                 job.trimmed = ContextTrimmed(fitted.omitted_messages, fitted.prompt_tokens)
             subject = source.thread.subject or "(no subject)"
             cid = history.create_conversation(
-                title=f"Reply: {subject}", model=model.name, kind=ConversationKind.EMAIL
+                title=f"Reply: {subject}",
+                model=model_label or model.name,
+                kind=ConversationKind.EMAIL,
             )
             attach_thread(history, cid, source, job.engine.count_texts)
             sender = sender_name(source.thread) or "the sender"
