@@ -1,7 +1,8 @@
 """The main window: conversations on the left; the transcript, composer and status right.
 
 The window builds the widgets and wires them to the ChatSession (the engine, off the UI
-thread); chat turns are `TurnFlow`'s, summaries `SummaryFlow`'s, dialogs `WindowDialogs`'.
+thread); chat turns are `TurnFlow`'s, summaries `SummaryFlow`'s, dialogs `WindowDialogs`',
+the menu `window_menus`'.
 Conversations are read on the reading thread (`BackgroundReads`); this thread's History is
 for small reads and writes. It keeps no state the store does not have: after a turn the
 transcript is read back from the database, so what is shown is what was saved.
@@ -14,7 +15,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
@@ -53,6 +53,7 @@ from app.ui.summary_flow import SummaryFlow
 from app.ui.transcript_view import TranscriptView
 from app.ui.turn_flow import TurnFlow
 from app.ui.window_dialogs import WindowDialogs
+from app.ui.window_menus import build_hearth_menu
 from app.ui.window_state import WindowState, load_window_state, save_window_state
 
 EMPTY_TEXT = "Start a conversation: choose a model above, write a message below, press Enter."
@@ -77,7 +78,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("hearth"))
         self.resize(1100, 720)
         self._build()
-        self._build_menus()
+        build_hearth_menu(self)
         self._connect()
         self.turns = TurnFlow(self)
         self.summaries = SummaryFlow(self)
@@ -120,22 +121,6 @@ class MainWindow(QMainWindow):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
         self.setCentralWidget(splitter)
-
-    def _build_menus(self) -> None:
-        menu = self.menuBar().addMenu("&Hearth")
-        for label, keys, slot, icon_name in (
-            ("&New conversation", "Ctrl+N", self.new_conversation, "new"),
-            ("Summarize a &document…", "Ctrl+O", self.choose_documents, "document"),
-            ("&Models…", "Ctrl+M", self.open_model_manager, "models"),
-            ("&Settings…", "Ctrl+,", self.open_settings, ""),
-            ("&Conversation settings…", "", self.open_conversation_settings, ""),
-            ("&Quit", "Ctrl+Q", self.close, ""),
-        ):
-            action = QAction(icon(icon_name), label, self) if icon_name else QAction(label, self)
-            if keys:
-                action.setShortcut(QKeySequence(keys))
-            action.triggered.connect(slot)
-            menu.addAction(action)
 
     def open_model_manager(self) -> None:
         self.dialogs.open_model_manager()

@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.catalog.library import ModelLibrary
@@ -16,22 +15,7 @@ from app.tasks.job import Outcome, Progress
 from app.tasks.summarize import SummaryReady
 from app.ui.main_window import MainWindow
 from tests.support.tiny_gguf import long_text
-from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model, wait_for_reads
-
-
-def drop_files(window: MainWindow, paths: list[Path]) -> None:
-    """What dropping files from a file manager onto the window delivers to it."""
-    data = QMimeData()
-    data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    event = QDropEvent(
-        QPointF(QPoint(200, 200)),
-        Qt.DropAction.CopyAction,
-        data,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    window.dropEvent(event)
-    assert event.isAccepted()
+from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model, drop_files, wait_for_reads
 
 
 def test_dropped_files_queue_and_each_opens_as_a_conversation(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
 from app.catalog.library import ModelLibrary
@@ -38,3 +39,18 @@ def wait_for_reads(qtbot: QtBot, window: MainWindow) -> None:
     """Wait until the window's reads (the transcript after a turn or an opening, searches)
     have come back and been shown: they run on the window's reading thread."""
     qtbot.waitUntil(lambda: not window.reads.busy, timeout=5000)
+
+
+def drop_files(window: MainWindow, paths: list[Path]) -> None:
+    """What dropping files from a file manager onto the window delivers to it."""
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(
+        QPointF(QPoint(200, 200)),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    assert event.isAccepted()
