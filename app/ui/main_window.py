@@ -1,8 +1,8 @@
 """The main window: conversations on the left; the transcript, composer and status right.
 
 The window builds the widgets and wires them to the ChatSession (the engine, off the UI
-thread); chat turns are `TurnFlow`'s, summaries `SummaryFlow`'s, dialogs `WindowDialogs`',
-the menu `window_menus`'.
+thread); chat turns are `TurnFlow`'s, summaries `SummaryFlow`'s, e-mail drafts `EmailFlow`'s,
+dialogs `WindowDialogs`', the menu `window_menus`'.
 Conversations are read on the reading thread (`BackgroundReads`); this thread's History is
 for small reads and writes. It keeps no state the store does not have: after a turn the
 transcript is read back from the database, so what is shown is what was saved.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
@@ -36,13 +36,15 @@ from app.documents.extract import SUPPORTED_SUFFIXES
 from app.engine.protocol import ModelInfo, SamplingParams
 from app.errors import HearthError
 from app.runtime import Runtime
-from app.store import History, Role
+from app.store import ConversationKind, History, Role
 from app.tasks.conversation_view import ConversationView, MessageView
 from app.tasks.sampling import resolve_sampling
 from app.ui.background_reads import BackgroundReads
 from app.ui.chat_session import ChatSession
 from app.ui.composer import Composer
 from app.ui.conversation_sidebar import ConversationSidebar
+from app.ui.email_flow import EmailFlow
+from app.ui.email_panel import EmailPanel
 from app.ui.icons import icon
 from app.ui.inline_error import InlineError
 from app.ui.link_guard import confirm_and_open
@@ -60,13 +62,20 @@ EMPTY_TEXT = "Start a conversation: choose a model above, write a message below,
 
 
 class MainWindow(QMainWindow):
-    """Hearth's window; see the module docstring."""
+    """Hearth's window; see the module docstring.
+
+    Signals:
+        conversation_shown(int): a conversation's messages are on screen (opened or re-read).
+    """
+
+    conversation_shown = Signal(int)
 
     def __init__(self, runtime: Runtime, history: History, session: ChatSession) -> None:
         super().__init__()
         self._runtime, self._history, self._session = runtime, history, session
         self._library = ModelLibrary(runtime.models_dir)
         self._conversation_id: int | None = None
+        self._conversation_kind = ConversationKind.CHAT  # of the current conversation
         self._shown_conversation: int | None = None  # whose messages the transcript shows
         self._shown_generation = 0  # bumped by every showing: a late read is dropped
         self.reads = BackgroundReads(runtime.paths.database, self)
@@ -78,6 +87,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("hearth"))
         self.resize(1100, 720)
         self._build()
+        self.emails = EmailFlow(self)
         build_hearth_menu(self)
         self._connect()
         self.turns = TurnFlow(self)
@@ -114,6 +124,9 @@ class MainWindow(QMainWindow):
         self.summarize_panel = SummarizePanel(ModelPicker(self._library))
         self.summarize_panel.hide()
         column.addWidget(self.summarize_panel)
+        self.email_panel = EmailPanel(self._runtime.settings)
+        self.email_panel.hide()
+        column.addWidget(self.email_panel)
         column.addWidget(self.error_bar)
         column.addWidget(self.composer)
         splitter = QSplitter()
@@ -202,7 +215,7 @@ class MainWindow(QMainWindow):
         except HearthError as exc:
             self.transcript.show_notice(exc.message)
             return
-        self._conversation_id = conversation_id
+        self._conversation_id, self._conversation_kind = conversation_id, conversation.kind
         self.sidebar.select_conversation(conversation_id)
         self.setWindowTitle(f"{conversation.title or 'New conversation'} — Hearth")
         self.show_transcript(then)
@@ -212,6 +225,9 @@ class MainWindow(QMainWindow):
 
     def current_conversation_id(self) -> int | None:
         return self._conversation_id
+
+    def current_conversation_kind(self) -> ConversationKind | None:
+        return self._conversation_kind if self._conversation_id is not None else None
 
     def show_transcript(self, then: Callable[[], None] | None = None) -> None:
         """Read the conversation's shown path on the reading thread; show it when it comes,
@@ -236,6 +252,7 @@ class MainWindow(QMainWindow):
             self.transcript.show_messages(view.messages)
         else:
             self.transcript.show_notice(EMPTY_TEXT)
+        self.conversation_shown.emit(view.id)
         if then is not None:
             then()
 
@@ -274,7 +291,9 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt's name)
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
-            self.summarize_panel.add_files(paths)
+            documents = self.emails.take_dropped(paths)  # a lone .eml: reply or summarize?
+            if documents:
+                self.summarize_panel.add_files(documents)
             event.acceptProposedAction()
 
     # --- models --------------------------------------------------------------------------

@@ -22,6 +22,8 @@ def build_hearth_menu(window: MainWindow) -> None:
     menu = window.menuBar().addMenu("&Hearth")
     entries: tuple[tuple[str, str, Callable[[], object], str], ...] = (
         ("&New conversation", "Ctrl+N", window.new_conversation, "new"),
+        ("New &e-mail", "Ctrl+E", window.emails.new_email, ""),
+        ("&Reply to an e-mail…", "", window.emails.choose_email, ""),
         ("Summarize a &document…", "Ctrl+O", window.choose_documents, "document"),
         ("&Models…", "Ctrl+M", window.open_model_manager, "models"),
         ("&Settings…", "Ctrl+,", window.open_settings, ""),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -39,6 +40,33 @@ def unnamed_controls(top: QWidget) -> list[str]:
 def test_every_control_of_the_main_window_has_a_name(qtbot: QtBot, window: MainWindow) -> None:
     window.summarize_panel.show()
     assert unnamed_controls(window) == []
+
+
+def test_every_control_of_the_e_mail_panel_has_a_name_and_takes_the_tab_key(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.emails.new_email()
+    panel = window.email_panel
+    assert unnamed_controls(panel) == []
+    assert unnamed_controls(window) == []
+    controls = [w for w in panel.findChildren(QWidget) if isinstance(w, KINDS)]
+    controls = [w for w in controls if not isinstance(w.parent(), QComboBox | QLineEdit)]
+    unreachable = [
+        w.accessibleName() or type(w).__name__
+        for w in controls
+        if not w.focusPolicy() & Qt.FocusPolicy.TabFocus
+    ]
+    assert unreachable == []
+    # The rework buttons come from the prompt library, one per shipped refinement.
+    assert len(panel.draft_actions.refine_buttons) >= 6
+
+
+def test_the_save_as_template_dialog_names_its_controls(qtbot: QtBot, window: MainWindow) -> None:
+    window.emails.new_email()
+    window.email_panel.draft_actions.ask_template()
+    dialog = window.email_panel.draft_actions.template_dialog
+    assert dialog is not None
+    assert unnamed_controls(dialog) == []
 
 
 def test_every_control_of_the_model_manager_has_a_name(qtbot: QtBot, window: MainWindow) -> None:
