@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 SAMPLE_REPLY = """Here is a plan:
 
@@ -30,6 +31,12 @@ def greet(name: str) -> str:
 
 Raw HTML stays text: <img src="http://example.com/x.png"> and a [link](https://example.com).
 """
+
+SAMPLE_DRAFTS = (
+    "Subject: Re: Lunch on Friday?\n\nHi Ada,\n\nYes, Friday works for me. Shall we meet at "
+    "12:30 at the new place on Elm Street? I am looking forward to it.\n\nBest wishes,\nSam",
+    "Subject: Re: Lunch on Friday?\n\nHi Ada,\n\nFriday suits me: 12:30 on Elm Street?\n\nSam",
+)
 
 
 def main(out: Path) -> None:
@@ -105,6 +112,7 @@ def main(out: Path) -> None:
         assert window.dialogs.model_manager is not None
         _save(app, window.dialogs.model_manager, out / "09-model-manager.png")
         window.dialogs.model_manager.close()
+        _email_panel(app, window, history, home, out / "11-email-panel.png")
         from app.ui.theme import apply_theme
 
         apply_theme(app, "dark")  # type: ignore[arg-type]
@@ -113,6 +121,40 @@ def main(out: Path) -> None:
         window.close()
         session.shutdown()
     print(f"screenshots in {out}")
+
+
+def _email_panel(app: object, window: Any, history: Any, home: Path, path: Path) -> None:
+    """A reply drafted in two versions (the second shown), its e-mail in the panel."""
+    from email.message import EmailMessage
+
+    from app.store import ConversationKind
+
+    mail = EmailMessage()
+    mail["From"] = "Ada Lovelace <ada@example.org>"
+    mail["Subject"] = "Lunch on Friday?"
+    mail["Message-ID"] = "<lunch@example.org>"
+    mail.set_content("Shall we have lunch on Friday? The new place on Elm Street.\n\nAda\n")
+    eml = home / "lunch.eml"
+    eml.write_bytes(mail.as_bytes())
+    cid = history.create_conversation(title="Reply: Lunch on Friday?", kind=ConversationKind.EMAIL)
+    ask = history.add_message(
+        cid, "user", "Reply to Ada Lovelace's e-mail “Lunch on Friday?” (friendly, short).\n\n"
+        "Yes; 12:30 suits me."
+    )  # fmt: skip
+    for version in SAMPLE_DRAFTS:
+        history.add_message(cid, "assistant", version, parent_id=ask)
+    window.sidebar.refresh()
+    window.open_conversation(cid)
+    window.emails.open_email(eml)
+    window.email_panel.reply_points.setPlainText("Yes; 12:30 suits me.")
+    window.email_panel.sign_off.setText("Sam")
+    window.error_bar.hide()  # left over from the summaries shown before
+    window.email_panel.draft_actions.show_note(
+        "Ready: “Re: Lunch on Friday?”. ‹ › under the draft browse its versions; rework it or "
+        "hand it off here."
+    )
+    _save(app, window, path)
+    window.email_panel.hide()
 
 
 def _wait(app: object, ms: int) -> None:
