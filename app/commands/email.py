@@ -9,6 +9,7 @@ that is not a readable e-mail is refused before anything is stored.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from app.catalog.resolve import resolve_model
 from app.commands.chat import load_model
 from app.commands.job_output import exit_code, run_job
 from app.engine.client import EngineClient
+from app.engine.protocol import TextPiece
 from app.errors import InvalidInputError
 from app.mail.draft_file import write_draft
 from app.mail.headers import parse_addresses
@@ -33,6 +35,7 @@ from app.tasks.job import ContextTrimmed, Done, JobEvent
 from app.tasks.prompt_library import EMAIL_LENGTHS, EMAIL_TONES, PromptLibrary, Refinement
 from app.tasks.sampling import resolve_sampling
 
+PLAIN_SUBJECT = re.compile(r"^Subject:(.*)$")  # the first line, as the prompt asks for it
 REFINEMENTS_HELP = 'shorter|longer|formal|friendly|grammar|translate:LANG|"free text"'
 
 
@@ -76,8 +79,9 @@ def run_draft(args: argparse.Namespace) -> int:
         job = DraftJob.compose(
             history, engine, args.to, args.points, style, sampling, library, model_label=label
         )
-        done = run_job(job, _notes)
-    return _finish(done, args.out, to=parse_addresses(args.to), sender=style.sign_off)
+        printer = DraftPrinter()
+        done = run_job(job, printer)
+    return _finish(done, printer, args.out, to=parse_addresses(args.to), sender=style.sign_off)
 
 
 def run_reply(args: argparse.Namespace) -> int:
@@ -93,8 +97,9 @@ def run_reply(args: argparse.Namespace) -> int:
         job = DraftJob.reply(
             history, engine, source, args.points, style, sampling, library, model_label=label
         )
-        done = run_job(job, _notes)
-    return _finish(done, args.out, sender=style.sign_off, thread=thread)
+        printer = DraftPrinter()
+        done = run_job(job, printer)
+    return _finish(done, printer, args.out, sender=style.sign_off, thread=thread)
 
 
 def run_refine(args: argparse.Namespace) -> int:
@@ -113,8 +118,9 @@ def run_refine(args: argparse.Namespace) -> int:
         job = DraftJob.refine(
             history, engine, conversation.id, refinement, sampling, library, language=language
         )
-        done = run_job(job, _notes)
-    return _finish(done, None)
+        printer = DraftPrinter()
+        done = run_job(job, printer)
+    return _finish(done, printer, None)
 
 
 def _refinement(library: PromptLibrary, how: str) -> tuple[Refinement, str]:
@@ -145,19 +151,57 @@ def _load(runtime: Runtime, engine: EngineClient, model: str | None) -> str:
     return chosen.label
 
 
-def _notes(event: JobEvent) -> None:
-    """The draft is printed whole at the end (its Subject line first); meanwhile, a note
-    when the thread had to be shortened to fit."""
-    if isinstance(event, ContextTrimmed):
-        print(
-            f"hearth: note: the {event.omitted_messages} oldest quoted messages of the thread "
-            "were left out so the rest fits the model's context.",
-            file=sys.stderr,
-        )
+class DraftPrinter:
+    """Prints a draft as it is written when the model begins with a plain `Subject:` line
+    (the usual case); otherwise it keeps the text and `finish` prints it with the subject
+    first, as the output always begins. Also notes when a thread had to be shortened."""
+
+    def __init__(self) -> None:
+        self._text = ""
+        self._streaming = False
+        self._buffering = False  # the first line is not a plain subject: print at the end
+        self._ends_with_newline = False
+
+    def __call__(self, event: JobEvent) -> None:
+        if isinstance(event, ContextTrimmed):
+            print(
+                f"hearth: note: the {event.omitted_messages} oldest quoted messages of the "
+                "thread were left out so the rest fits the model's context.",
+                file=sys.stderr,
+            )
+        if not isinstance(event, TextPiece):
+            return
+        if self._streaming:
+            self._write(event.text)
+            return
+        self._text += event.text
+        first, newline, rest = self._text.partition("\n")
+        if self._buffering or not newline:
+            return
+        match = PLAIN_SUBJECT.match(first)
+        body = rest.lstrip("\n")
+        if match is None:
+            self._buffering = True
+        elif body:  # blank lines after the subject are over: the body begins
+            self._streaming = True
+            self._write(f"Subject: {match.group(1).strip()}\n\n{body}")
+
+    def finish(self, result: DraftResult) -> None:
+        if not self._streaming:
+            self._write(f"Subject: {result.subject}\n\n{result.body.rstrip()}")
+        if not self._ends_with_newline:
+            self._write("\n")
+
+    def _write(self, text: str) -> None:
+        if text:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            self._ends_with_newline = text.endswith("\n")
 
 
 def _finish(
     done: Done,
+    printer: DraftPrinter,
     out: Path | None,
     *,
     to: Sequence[MailAddress] = (),
@@ -168,8 +212,7 @@ def _finish(
     mail (a reply goes to the thread's sender, threaded under the mail it answers)."""
     result = done.result
     if isinstance(result, DraftResult):
-        sys.stdout.write(f"Subject: {result.subject}\n\n{result.body.rstrip()}\n")
-        sys.stdout.flush()
+        printer.finish(result)
         print(
             f"hearth: saved as conversation {result.conversation_id}; rework it with: "
             f"hearth refine {result.conversation_id} --how shorter",

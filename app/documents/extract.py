@@ -49,7 +49,7 @@ def extract_document(path: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) ->
     Raises DocumentNotFoundError, DocumentTooLargeError, EmptyDocumentError,
     UnsupportedDocumentError, or the PDF's PasswordProtectedError / NoTextLayerError.
     """
-    data = _read_bytes(path, max_bytes)
+    data = read_file_bytes(path, max_bytes)
     document = _choose_reader(path, data)(path, data)
     if document is None:
         raise UnsupportedDocumentError(_unsupported_message(path, "holds binary data, not text"))
@@ -61,8 +61,10 @@ def extract_document(path: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) ->
     return document
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes, after checking it is a readable, non-empty file within the limit."""
+def read_file_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, after checking it is a readable, non-empty file within the limit
+    (DocumentNotFoundError, DocumentTooLargeError, EmptyDocumentError; e-mails to reply to
+    are read through here too)."""
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):

@@ -11,14 +11,12 @@ wrong and what to do.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from email.errors import MessageError
 from email.message import EmailMessage, Message, MIMEPart
 from pathlib import Path
 
-from app.documents.extract import DEFAULT_MAX_DOCUMENT_BYTES
+from app.documents.extract import DEFAULT_MAX_DOCUMENT_BYTES, read_file_bytes
 from app.documents.html_reader import html_text
 from app.documents.mime_parts import (
     attachment_name,
@@ -29,11 +27,17 @@ from app.documents.mime_parts import (
     part_text,
 )
 from app.documents.text_reader import decode_text, normalize_newlines
-from app.errors import EmptyMailError, MailNotFoundError, NotAnEmailError
+from app.errors import (
+    DocumentNotFoundError,
+    DocumentTooLargeError,
+    EmptyDocumentError,
+    EmptyMailError,
+    MailNotFoundError,
+    NotAnEmailError,
+)
 from app.mail.headers import decode_header_text, message_ids, parse_addresses, raw_header
 from app.mail.model import MailThread
 from app.mail.quotes import split_quotes
-from app.units import human_size
 
 # Headers that show a text is an e-mail (a pasted Outlook reply says "Sent" for "Date").
 _MAIL_HEADERS = ("From", "To", "Subject", "Date", "Sent", "Message-ID")
@@ -90,38 +94,14 @@ def parse_thread(text: str) -> MailThread:
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes, after checking it is a readable, non-empty file within the limit."""
+    """The file's bytes, read as documents are (one set of checks); a refusal becomes the
+    mail error it is, with the same words."""
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise MailNotFoundError(f"{path} is a folder. Choose a saved e-mail (.eml) in it.")
-        _check_size(path, info.st_size, max_bytes)
-        with path.open("rb") as file:
-            data = file.read(max_bytes + 1)
-    except FileNotFoundError as exc:
-        raise MailNotFoundError(
-            f"{path} does not exist (any more). Check the name, or save the e-mail again."
-        ) from exc
-    except PermissionError as exc:
-        raise MailNotFoundError(
-            f"Hearth is not allowed to read {path}. Check the file's permissions, or save the "
-            "e-mail somewhere you own (e.g. your Documents folder) and try again."
-        ) from exc
-    except OSError as exc:
-        reason = exc.strerror or os.strerror(exc.errno or 0)
-        raise MailNotFoundError(f"{path} cannot be read ({reason}).") from exc
-    _check_size(path, len(data), max_bytes)  # it may have grown since stat()
-    return data
-
-
-def _check_size(path: Path, size: int, max_bytes: int) -> None:
-    if size > max_bytes:
-        raise NotAnEmailError(
-            f"{path.name} is {human_size(size)}, over the {human_size(max_bytes)} limit. An "
-            "e-mail this large is mostly attachments: paste the text you want to answer instead."
-        )
-    if size == 0:
-        raise NotAnEmailError(f"{path.name} is empty (0 bytes). Save the e-mail again.")
+        return read_file_bytes(path, max_bytes)
+    except DocumentNotFoundError as exc:
+        raise MailNotFoundError(exc.message) from exc
+    except (DocumentTooLargeError, EmptyDocumentError) as exc:
+        raise NotAnEmailError(exc.message) from exc
 
 
 def _has_mail_headers(message: EmailMessage) -> bool:

@@ -122,3 +122,12 @@ def test_refine_refuses_what_is_not_a_draft(mail_model: Path) -> None:
     result = hearth("refine", str(cid), "--how", "shorter", check=False)
     assert result.returncode == 1
     assert "not an e-mail draft" in result.stderr
+
+
+def test_a_draft_without_a_subject_line_gets_one_from_the_points(scripted_model: Path) -> None:
+    """The scripted model answers "Hello, world!" only: the output still starts with a
+    Subject line (the first words of the points), then the model's words."""
+    result = hearth(
+        "draft", "--to", "Ana", "--points", "Lunch at noon", "--model", str(scripted_model)
+    )
+    assert result.stdout == "Subject: Lunch at noon\n\nHello, world!\n"

@@ -13,7 +13,7 @@ from app.catalog.library import ModelLibrary
 from app.engine.protocol import TextPiece
 from app.ui.main_window import MainWindow
 
-LOAD_TIMEOUT = 30_000
+LOAD_TIMEOUT = 60_000  # generous: a loaded machine (CI beside other work) is slow
 
 
 def choose_model(qtbot: QtBot, window: MainWindow, model: Path) -> None:
