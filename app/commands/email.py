@@ -133,8 +133,9 @@ def _refinement(library: PromptLibrary, how: str) -> tuple[Refinement, str]:
         return library.refinement(how.strip()), ""
     if not how.strip():
         raise InvalidInputError(f"Say how to refine the draft: {REFINEMENTS_HELP}.")
-    own = how.strip()
-    return Refinement(key="custom", name=own, instruction=own, user_made=True), ""
+    own = how.strip()  # taken literally: braces are text, not blanks to fill
+    literal = own.replace("{", "{{").replace("}", "}}")
+    return Refinement(key="custom", name=own, instruction=literal, user_made=False), ""
 
 
 def _library(runtime: Runtime) -> PromptLibrary:

@@ -86,7 +86,7 @@ def test_refine_prints_a_new_version_beside_the_first(mail_model: Path, tmp_path
     (cid,) = conversation_ids()
     assert hearth("refine", str(cid), "--how", "shorter").stdout == PRINTED
     assert hearth("refine", str(cid), "--how", "translate:French").stdout == PRINTED
-    assert hearth("refine", str(cid), "--how", "mention the rain").stdout == PRINTED
+    assert hearth("refine", str(cid), "--how", "mention {the rain}").stdout == PRINTED
     exported = json.loads(hearth("history", "export", str(cid), "--format", "json").stdout)
     drafts = [m for m in exported["messages"] if m["role"] == "assistant"]
     assert len(drafts) == 4
