@@ -17,7 +17,7 @@ from PySide6.QtGui import QGuiApplication
 from app.engine.client import EngineClient
 from app.engine.protocol import TextPiece
 from app.errors import EngineCrashedError
-from app.store import History
+from app.store import ConversationKind, History
 from app.tasks.chat_turn import ChatTurnJob, TurnFinished
 from app.tasks.conversation_view import MessageView
 from app.tasks.job import ContextTrimmed, Done, JobEvent, Outcome
@@ -25,6 +25,13 @@ from app.tasks.turn_prompt import count_draft
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
+
+
+DRAFTING = frozenset({"regenerate", "edit"})  # actions that mean something else in a draft
+EDIT_A_DRAFT = (
+    "To change what this e-mail says, rework the draft in the e-mail panel below, or start "
+    "a new e-mail with other points."
+)
 
 
 class TurnFlow(QObject):
@@ -67,6 +74,9 @@ class TurnFlow(QObject):
         if index is None or cid is None:
             return
         message, session = shown[index], window.session
+        if window.current_conversation_kind() is ConversationKind.EMAIL and action in DRAFTING:
+            self._act_on_draft(action)
+            return
         if action == "copy":
             QGuiApplication.clipboard().setText(message.content)
         elif action == "edit":
@@ -92,6 +102,17 @@ class TurnFlow(QObject):
                 lambda _leaf: window.show_transcript(),
                 lambda why: window.error_bar.show_error(why, offer_reload=False),
             )
+
+    def _act_on_draft(self, action: str) -> None:
+        """In an e-mail draft, Regenerate writes another version of the e-mail (with the
+        e-mail prompts, not as a chat reply); Edit points to the panel, where what the
+        e-mail says is changed."""
+        emails = self._window.emails
+        library = emails.library()
+        if action == "regenerate" and library is not None:
+            emails.refine(library.refinement("again"), "")
+        elif action == "edit":
+            self._window.error_bar.show_error(EDIT_A_DRAFT, offer_reload=False)
 
     def count_draft(self, text: str) -> None:
         """How much of the context the prompt would take if this draft were sent now

@@ -242,7 +242,7 @@ def test_rework_twice_then_browse_back_to_the_first_version(
     (original,) = drafts(window, cid)
     actions = window.email_panel.draft_actions
     assert list(actions.refine_buttons) == [
-        "shorter", "longer", "formal", "friendly", "grammar", "translate"
+        "shorter", "longer", "formal", "friendly", "grammar", "translate", "again"
     ]  # fmt: skip
     # Version 2: translated; the language is asked first.
     qtbot.mouseClick(actions.refine_buttons["translate"], Qt.MouseButton.LeftButton)
@@ -405,3 +405,26 @@ def test_reply_to_an_e_mail_from_the_menu(qtbot: QtBot, window: MainWindow, tmp_
     assert panel.source is not None
     assert panel.source.path == eml
     assert "Ada Lovelace" in panel.source_label.text()
+
+
+def test_regenerate_under_a_draft_writes_another_version_and_edit_points_to_the_panel(
+    qtbot: QtBot, window: MainWindow, draft_model: Path
+) -> None:
+    choose_draft_model(qtbot, window, draft_model)
+    first = compose(qtbot, window)
+    cid = first.conversation_id
+    request = window._history.active_path(cid)[0]
+    link = f"hearth-action:regenerate/{first.message_id}"
+    with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT) as finished:
+        window.transcript.anchorClicked.emit(QUrl(link))
+    wait_for_reads(qtbot, window)
+    assert isinstance(finished.args[0].result, DraftResult)  # a draft, not a chat reply
+    original, another = drafts(window, cid)
+    assert original.id == first.message_id
+    assert another.stats is not None
+    assert another.stats["refinement"] == "Another version"
+    assert "‹ 2/2 ›" in window.transcript.toPlainText()
+    window.transcript.anchorClicked.emit(QUrl(f"hearth-action:edit/{request.id}"))
+    assert window.error_bar.isVisible()
+    assert "rework the draft" in window.error_bar.label.text()
+    assert window.composer.text() == ""  # nothing went into the chat box

@@ -23,7 +23,7 @@ from app.tasks.prompt_library import (
     user_prompts_dir,
 )
 
-SHIPPED_REFINEMENTS = ("shorter", "longer", "formal", "friendly", "grammar", "translate")
+SHIPPED_REFINEMENTS = ("shorter", "longer", "formal", "friendly", "grammar", "translate", "again")
 
 
 @pytest.fixture
