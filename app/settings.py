@@ -48,9 +48,14 @@ class Settings:
     email_language: str = "English"  # drafts are written in it unless a reply's thread says
 
     def effective_threads(self) -> int:
+        """The threads llama.cpp computes with: the setting, or one per physical core, which
+        is what llama.cpp itself picks (hyper-threads share a core's arithmetic units and
+        only add contention; see issue 12)."""
         if self.threads > 0:
             return self.threads
-        return max(1, min(8, os.cpu_count() or 1))
+        import psutil  # here: settings load at start-up, and this is asked once per load
+
+        return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)
 
 
 def _from_dict(cls: type[Any], raw: dict[str, Any]) -> Any:

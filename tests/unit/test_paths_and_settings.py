@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 
+import psutil
 import pytest
 
 from app.paths import resolve_paths
@@ -82,6 +84,7 @@ def test_a_bad_value_falls_back_to_its_default_only(
     assert "threads" in caplog.text
 
 
-def test_effective_threads_is_positive() -> None:
-    assert Settings(threads=0).effective_threads() >= 1
+def test_threads_default_to_one_per_physical_core() -> None:
+    physical = psutil.cpu_count(logical=False)
+    assert Settings(threads=0).effective_threads() == (physical or os.cpu_count() or 1)
     assert Settings(threads=5).effective_threads() == 5
