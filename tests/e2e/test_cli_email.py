@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.cli_helpers import conversation_ids, hearth
+from tests.support.mail import build_mail
 from tests.support.tiny_gguf import write_scripted_model
 
 DRAFT = "Subject: Lunch on Friday\n\nDear Ana, see you at noon.\nBest, Bo"
@@ -24,15 +25,16 @@ def mail_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def write_mail(path: Path) -> Path:
-    message = EmailMessage()
-    message["From"] = "Ana Lima <ana@example.org>"
-    message["Reply-To"] = "Ana at home <ana.home@example.org>"
-    message["To"] = "Bo <bo@example.org>"
-    message["Subject"] = "Re: Lunch?"
-    message["Message-ID"] = "<2@example.org>"
-    message["References"] = "<1@example.org>"
-    message.set_content("Can we meet on Friday?\n\nOn Monday, Bo wrote:\n> Lunch soon?\n")
-    path.write_bytes(bytes(message))
+    headers = {
+        "From": "Ana Lima <ana@example.org>",
+        "Reply-To": "Ana at home <ana.home@example.org>",
+        "To": "Bo <bo@example.org>",
+        "Subject": "Re: Lunch?",
+        "Message-ID": "<2@example.org>",
+        "References": "<1@example.org>",
+    }
+    text = "Can we meet on Friday?\n\nOn Monday, Bo wrote:\n> Lunch soon?\n"
+    path.write_bytes(build_mail(text=text, headers=headers))
     return path
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from email import policy
-from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from app.tasks.email_draft import DraftResult
 from app.tasks.job import Done, Outcome
 from app.ui.email_panel import REPLY_TAB, SAME_AS_THREAD
 from app.ui.main_window import MainWindow
+from tests.support.mail import build_mail
 from tests.support.tiny_gguf import long_text, write_scripted_model
 from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model, drop_files, wait_for_reads
 
@@ -60,18 +60,19 @@ def mail_app() -> Iterator[UrlRecorder]:
 
 def write_eml(path: Path) -> Path:
     """A mail from Ada with a Reply-To, quoting an earlier message."""
-    mail = EmailMessage()
-    mail["From"] = "Ada Lovelace <ada@example.org>"
-    mail["Reply-To"] = "Ada at home <ada@home.example.org>"
-    mail["To"] = "Sam Smith <sam@example.org>"
-    mail["Subject"] = "Lunch?"
-    mail["Message-ID"] = "<lunch-2@example.org>"
-    mail["References"] = "<lunch-1@example.org>"
-    mail.set_content(
+    headers = {
+        "From": "Ada Lovelace <ada@example.org>",
+        "Reply-To": "Ada at home <ada@home.example.org>",
+        "To": "Sam Smith <sam@example.org>",
+        "Subject": "Lunch?",
+        "Message-ID": "<lunch-2@example.org>",
+        "References": "<lunch-1@example.org>",
+    }
+    text = (
         "Shall we have lunch on Friday?\n\nAda\n\n"
         "On Mon, 1 Dec 2026, Sam Smith <sam@example.org> wrote:\n> Are you free this week?\n"
     )
-    path.write_bytes(mail.as_bytes())
+    path.write_bytes(build_mail(text=text, headers=headers))
     return path
 
 
