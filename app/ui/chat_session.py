@@ -136,10 +136,6 @@ class ChatSession(QObject):
     def generating(self) -> bool:
         return self._job is not None
 
-    @property
-    def running_job(self) -> Job | None:
-        return self._job.job if self._job is not None else None
-
     def shutdown(self) -> None:
         """Stop any job and end the engine process (called when the window closes)."""
         self.stop()
