@@ -42,6 +42,11 @@ class Paths:
     def log_file(self) -> Path:
         return self.log_dir / "hearth.log"
 
+    @property
+    def states_dir(self) -> Path:
+        """Conversations' saved KV states (app/engine/state_cache.py): a cache, safe to delete."""
+        return self.cache_dir / "states"
+
     def ensure(self) -> Paths:
         for folder in (self.data_dir, self.config_dir, self.cache_dir, self.log_dir):
             folder.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.engine.client import EngineClient
-from app.engine.protocol import LoadConfig
+from app.engine.protocol import LoadConfig, StateCacheConfig
 from app.logs import configure_file_logging
 from app.paths import Paths, resolve_paths
 from app.settings import Settings, load_settings
@@ -37,6 +37,9 @@ class Runtime:
             n_threads=settings.effective_threads(),
             n_gpu_layers=settings.gpu_layers,
             kv_cache_type=settings.kv_cache_type,
+            state_cache=StateCacheConfig(
+                self.paths.states_dir, disk_bytes=max(0, settings.state_cache_mb) * 1024 * 1024
+            ),
         )
 
     def new_engine(self) -> EngineClient:

@@ -46,6 +46,8 @@ class Settings:
     max_document_mb: int = 50  # larger documents are refused before reading
     sign_off_name: str = ""  # how e-mail drafts are signed (remembered from the e-mail panel)
     email_language: str = "English"  # drafts are written in it unless a reply's thread says
+    # Conversations' evaluated states kept on disk so they resume without re-reading (0: off)
+    state_cache_mb: int = 2048
 
     def effective_threads(self) -> int:
         """The threads llama.cpp computes with: the setting, or one per physical core, which

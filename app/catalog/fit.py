@@ -15,6 +15,8 @@ then fills the context with a long prompt (the worst case: summarizing a documen
   is ever touched, and Hearth asks for logits of one token per batch, so the reservation's
   n_ubatch x n_vocab logits matrix never becomes resident. See `compute_bytes`.
 - overhead: a fixed part, plus the tokenizer's tables, which grow with the vocabulary.
+- kept states: conversations' KV states the engine keeps in RAM so that they resume at once
+  (`kept_states_bytes`; not part of the RSS checks below, which keep no state).
 
 Checked three ways: the graph-buffer formula reproduces llama.cpp's logged "compute buffer
 size" to 0.01 MiB for Llama-3.1-8B and Phi-3.5-mini shapes (with and without flash
@@ -32,6 +34,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from app.catalog.model_shape import ModelShape, shape_from_catalog
+from app.engine.protocol import KEPT_STATES_FULL_CONTEXTS, KEPT_STATES_MEMORY_BYTES
 
 if TYPE_CHECKING:
     from app.catalog.catalog import CatalogModel
@@ -93,6 +96,7 @@ class MemoryEstimate:
     n_ctx: int
     kv_cache_type: str
     source: str
+    kept_states_bytes: int = 0  # conversations' states the engine keeps in RAM (see below)
 
 
 def estimate_memory(
@@ -109,16 +113,25 @@ def estimate_memory(
     kv = kv_cache_bytes(shape, n_ctx, kv_cache_type, n_ubatch=n_ubatch, swa_full=swa_full)
     compute = compute_bytes(shape, n_ctx, kv_cache_type, n_ubatch)
     overhead = FIXED_OVERHEAD_BYTES + TOKENIZER_BYTES_PER_TOKEN * shape.n_vocab
+    kept = kept_states_bytes(kv)
     return MemoryEstimate(
         weights_bytes=shape.weights_bytes,
         kv_bytes=kv,
         compute_bytes=compute,
         overhead_bytes=overhead,
-        total_bytes=shape.weights_bytes + kv + compute + overhead,
+        total_bytes=shape.weights_bytes + kv + compute + overhead + kept,
         n_ctx=n_ctx,
         kv_cache_type=kv_cache_type,
         source=shape.source,
+        kept_states_bytes=kept,
     )
+
+
+def kept_states_bytes(full_kv_bytes: int) -> int:
+    """RAM the engine may fill with conversations' saved states (app/engine/kept_states.py):
+    together at most one full context's KV cache, within a fixed budget (states beyond that
+    are restored from disk, which is slower but still far quicker than re-reading)."""
+    return min(KEPT_STATES_MEMORY_BYTES, KEPT_STATES_FULL_CONTEXTS * full_kv_bytes)
 
 
 def estimate_from_file_size(

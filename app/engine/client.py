@@ -192,12 +192,18 @@ class EngineClient:
         messages: Sequence[ChatMessage],
         sampling: SamplingParams | None = None,
         reply_prefix: str = "",
+        *,
+        keep_state: bool = False,
     ) -> Iterator[ChatEvent]:
         """Stream a reply: `TextPiece`s, then one `ChatStats`. Stop early with `cancel()`.
 
         With `reply_prefix`, the model continues that unfinished reply; only the new text
-        is streamed."""
-        payload = ChatPayload(tuple(messages), sampling or SamplingParams(), reply_prefix)
+        is streamed. With `keep_state`, the engine keeps the conversation's evaluated state
+        afterwards (when the model was loaded with a state cache), so that it resumes without
+        re-reading its history when it comes back."""
+        payload = ChatPayload(
+            tuple(messages), sampling or SamplingParams(), reply_prefix, keep_state
+        )
         rid = self._send("chat", payload)
         finished = False
         try:

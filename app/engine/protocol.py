@@ -21,9 +21,28 @@ class ChatMessage:
     content: str
 
 
+# Conversations' states kept in the engine's RAM: the latest few, together no more than one
+# full context's KV cache and this budget (app/catalog/fit.py counts the same).
+KEPT_STATES_MEMORY_BYTES = 512 * 1024 * 1024
+KEPT_STATES_FULL_CONTEXTS = 1
+KEPT_STATES_SLOTS = 8
+
+
+@dataclass(frozen=True)
+class StateCacheConfig:
+    """How much of conversations' evaluated state the engine keeps (app/engine/kept_states.py):
+    the latest `memory_slots` within `memory_bytes` in RAM, and up to `disk_bytes` in `folder`."""
+
+    folder: Path
+    disk_bytes: int
+    memory_bytes: int = KEPT_STATES_MEMORY_BYTES
+    memory_slots: int = KEPT_STATES_SLOTS
+
+
 @dataclass(frozen=True)
 class LoadConfig:
-    """How to load a model. `n_ctx` is always explicit: 0 would mean 'training context'."""
+    """How to load a model. `n_ctx` is always explicit: 0 would mean 'training context'.
+    `state_cache` None: no state is kept beyond the one conversation in the KV cache."""
 
     model_path: Path
     n_ctx: int = 4096
@@ -31,6 +50,7 @@ class LoadConfig:
     n_gpu_layers: int = -1
     n_batch: int = 512
     kv_cache_type: str = "f16"
+    state_cache: StateCacheConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +104,7 @@ class ChatStats:
     tokens_per_s: float
     finish_reason: FinishReason
     seed: int
+    restored_from: Literal["", "memory", "disk"] = ""  # where a kept state came from, if any
 
     def summary_line(self) -> str:
         return (
@@ -110,11 +131,13 @@ class Request:
 
 @dataclass(frozen=True)
 class ChatPayload:
-    """`reply_prefix`: the start of the reply, already written; generation continues it."""
+    """`reply_prefix`: the start of the reply, already written; generation continues it.
+    `keep_state`: keep the evaluated state afterwards, for a conversation that will return."""
 
     messages: tuple[ChatMessage, ...]
     sampling: SamplingParams = field(default_factory=SamplingParams)
     reply_prefix: str = ""
+    keep_state: bool = False
 
 
 @dataclass(frozen=True)

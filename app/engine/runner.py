@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.engine.gguf_file import check_gguf_file
+from app.engine.kept_states import KeptStates
 from app.engine.protocol import (
     ChatMessage,
     ChatStats,
@@ -29,6 +30,7 @@ from app.engine.protocol import (
     SamplingParams,
     TextPiece,
 )
+from app.engine.state_cache import model_identity
 from app.errors import ContextOverflowError, EngineError, LoadCancelled, ModelFileError
 
 if TYPE_CHECKING:
@@ -69,6 +71,7 @@ class ModelRunner:
         self._abort_cb: Any = None  # the ctypes callback must outlive the context
         self._progress_cb: Any = None
         self._n_ctx = 0  # the context the loaded model can use (see `_usable_context`)
+        self._kept: KeptStates | None = None  # conversations' states (LoadConfig.state_cache)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -106,6 +109,9 @@ class ModelRunner:
         self._llm = llm
         self._n_ctx = _usable_context(llm, config)
         self._install_abort_callback(llm)
+        if config.state_cache is not None:
+            model_id = model_identity(path)
+            self._kept = KeptStates(config.state_cache, model_id, self._n_ctx, config.kv_cache_type)
         warnings = self._prepare_template(llm, path)
         return self._describe(llm, config, (time.perf_counter() - started) * 1000, warnings)
 
@@ -145,6 +151,9 @@ class ModelRunner:
             native.llama_model_default_params = original
 
     def unload(self) -> None:
+        if self._kept is not None:
+            self._kept.close()
+            self._kept = None
         if self._llm is not None:
             self._llm.close()
             self._llm = None
@@ -260,6 +269,9 @@ class ModelRunner:
         room = n_ctx - len(prompt)
         budget = min(sampling.max_tokens, room)
         cached = self._reusable_prefix(prompt)
+        restored_from = self._kept.restore_into(llm, prompt, cached) if self._kept else ""
+        if restored_from:
+            cached = self._reusable_prefix(prompt)
         seed = sampling.seed if sampling.seed is not None else secrets.randbits(31)
         llm.set_seed(seed)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -310,7 +322,14 @@ class ModelRunner:
             else 0.0,
             finish_reason=finish,
             seed=seed,
+            restored_from=restored_from,
         )
+
+    def keep_state(self) -> None:
+        """Keep what the model has just evaluated, for when this conversation returns.
+        Called after the reply has gone out, so it never delays it."""
+        if self._kept is not None and self._llm is not None:
+            self._kept.keep(self._llm)
 
     def _reusable_prefix(self, prompt: list[int]) -> int:
         """How many prompt tokens `generate` will take from the KV cache (its own rule)."""

@@ -1,10 +1,12 @@
 """Saved KV states of conversations, so a returning conversation skips re-reading its history.
 
-A state is an opaque byte string (see app/engine/state_bytes.py for llama-cpp-python's
-`LlamaState`) stored under a `StateKey`: which model file, which context size, which KV cache
-type, and the exact tokens the state has evaluated. A lookup gets the stored state whose
-tokens are the *longest prefix* of a new prompt, for the same model/context/KV type only, so
-the engine restores it and evaluates just the remaining tokens.
+A state is an opaque byte string (app/engine/state_bytes.py makes one from a loaded model)
+stored under a `StateKey`: which model file, which context size, which KV cache type, and the
+exact tokens the state has evaluated. A lookup gets the stored state sharing the longest
+prefix with a new prompt, for the same model/context/KV type only, so the engine restores it
+and evaluates just the remaining tokens. A state that another one extends (same setup, its
+tokens a prefix of the other's) is dropped when the longer one is stored: a growing
+conversation keeps one state, not one per turn.
 
 Two layers with the same small API (`put`, `best_prefix`, `size_bytes`, `clear`):
 `MemoryStates` keeps the most recent few in RAM; `DiskStates` keeps many more in a folder,
@@ -35,7 +37,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 log = logging.getLogger("hearth.engine.state_cache")
 
@@ -71,29 +73,55 @@ class StateKey:
     def same_setup(self, model_id: str, n_ctx: int, kv_type: str) -> bool:
         return (self.model_id, self.n_ctx, self.kv_type) == (model_id, n_ctx, kv_type)
 
-    def prefix_length_of(self, tokens: Sequence[int]) -> int:
-        """len(self.tokens) if they are a non-empty prefix of `tokens`, else 0."""
-        n = len(self.tokens)
-        if n == 0 or n > len(tokens) or tuple(tokens[:n]) != self.tokens:
-            return 0
-        return n
+    def shared_prefix(self, tokens: Sequence[int]) -> int:
+        """How many leading tokens this state has in common with `tokens`.
+
+        All of them are usable: after restoring, llama.cpp drops the cells past the shared
+        prefix (`Llama.generate` does so itself), so a state that ends with a reply worded a
+        little differently from the stored text is still used up to the difference.
+        """
+        common = 0
+        for mine, theirs in zip(self.tokens, tokens, strict=False):
+            if mine != theirs:
+                break
+            common += 1
+        return common
+
+    def extends(self, other: StateKey) -> bool:
+        """Whether this state holds everything `other` holds (same setup, longer prefix):
+        then `other` is never the better choice, and can go."""
+        return (
+            other is not self
+            and other.same_setup(self.model_id, self.n_ctx, self.kv_type)
+            and len(other.tokens) < len(self.tokens)
+            and self.tokens[: len(other.tokens)] == other.tokens
+        )
 
     def file_name(self) -> str:
         digest = hashlib.sha256(repr(self).encode()).hexdigest()[:40]
         return digest + SUFFIX
 
 
+class Hit(NamedTuple):
+    """A lookup's answer: `length` tokens of the prompt are in `state`, stored under `key`."""
+
+    length: int
+    state: bytes
+    key: StateKey
+
+
 def _ranked_matches(
     keys: Sequence[StateKey], model_id: str, n_ctx: int, kv_type: str, tokens: Sequence[int]
 ) -> list[tuple[int, StateKey]]:
-    """The keys of this setup whose tokens prefix `tokens`, longest first."""
+    """The keys of this setup sharing a prefix with `tokens`, the longest shared first (and of
+    equal ones the shortest state, which is the least to read and restore)."""
     matches = []
     for key in keys:
         if key.same_setup(model_id, n_ctx, kv_type):
-            length = key.prefix_length_of(tokens)
+            length = key.shared_prefix(tokens)
             if length:
                 matches.append((length, key))
-    matches.sort(key=lambda match: match[0], reverse=True)
+    matches.sort(key=lambda match: (-match[0], len(match[1].tokens)))
     return matches
 
 
@@ -114,6 +142,8 @@ class MemoryStates:
         if len(state) > self.max_bytes or self.max_entries < 1:
             return False
         with self._lock:
+            for older in [kept for kept in self._states if key.extends(kept)]:
+                del self._states[older]
             self._states.pop(key, None)
             self._states[key] = state
             while len(self._states) > self.max_entries or self._total() > self.max_bytes:
@@ -122,14 +152,18 @@ class MemoryStates:
 
     def best_prefix(
         self, model_id: str, n_ctx: int, kv_type: str, tokens: Sequence[int]
-    ) -> tuple[int, bytes] | None:
+    ) -> Hit | None:
         with self._lock:
             matches = _ranked_matches(list(self._states), model_id, n_ctx, kv_type, tokens)
             if not matches:
                 return None
             length, key = matches[0]
             self._states.move_to_end(key)
-            return length, self._states[key]
+            return Hit(length, self._states[key], key)
+
+    def discard(self, key: StateKey) -> None:
+        with self._lock:
+            self._states.pop(key, None)
 
     def size_bytes(self) -> int:
         with self._lock:
@@ -191,14 +225,16 @@ class DiskStates:
                 return False
             entry = _Entry(key, path, len(blob), 0)
             self._entries[path.name] = entry
+            for older in [kept for kept in self._entries.values() if key.extends(kept.key)]:
+                self._drop(older)
             self._touch(entry)
             self._evict_beyond_cap(keep=path.name)
             return True
 
     def best_prefix(
         self, model_id: str, n_ctx: int, kv_type: str, tokens: Sequence[int]
-    ) -> tuple[int, bytes] | None:
-        """The state whose tokens are the longest prefix of `tokens`, with that length."""
+    ) -> Hit | None:
+        """The state sharing the longest prefix with `tokens`, with that prefix's length."""
         with self._lock:
             by_key = {entry.key: entry for entry in self._entries.values()}
             for length, key in _ranked_matches(list(by_key), model_id, n_ctx, kv_type, tokens):
@@ -206,8 +242,14 @@ class DiskStates:
                 state = self._read_verified(entry)
                 if state is not None:
                     self._touch(entry)
-                    return length, state
+                    return Hit(length, state, key)
             return None
+
+    def discard(self, key: StateKey) -> None:
+        """Forget a state that turned out unusable (llama.cpp refused it)."""
+        with self._lock:
+            for entry in [entry for entry in self._entries.values() if entry.key == key]:
+                self._drop(entry)
 
     def size_bytes(self) -> int:
         with self._lock:
@@ -228,7 +270,7 @@ class DiskStates:
             temp.unlink(missing_ok=True)
         for path in self.folder.glob(f"*{SUFFIX}"):
             try:
-                key, size, mtime = _read_key(path)
+                key, size, mtime = read_key(path)
             except (OSError, ValueError) as exc:
                 log.info("Dropping unreadable state file %s: %s", path.name, exc)
                 path.unlink(missing_ok=True)
@@ -272,6 +314,23 @@ class DiskStates:
             entry.path.unlink(missing_ok=True)
         except OSError as exc:
             log.warning("Could not delete state file %s: %s", entry.path.name, exc)
+
+
+def saved_states_size(folder: Path) -> int:
+    """Bytes the state files in `folder` take (for the settings page, any process)."""
+    total = 0
+    for path in folder.glob(f"*{SUFFIX}"):
+        with contextlib.suppress(OSError):  # deleted meanwhile
+            total += path.stat().st_size
+    return total
+
+
+def delete_saved_states(folder: Path) -> None:
+    """Delete every state file in `folder`. An engine that still indexes one finds it gone
+    when it looks it up, and evaluates the prompt instead."""
+    for path in folder.glob(f"*{SUFFIX}"):
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 # --- file format -------------------------------------------------------------------------------
@@ -328,7 +387,7 @@ def _key_from(header: dict[str, object], tokens: tuple[int, ...]) -> StateKey:
     return StateKey(model_id, n_ctx, kv_type, tokens)
 
 
-def _read_key(path: Path) -> tuple[StateKey, int, int]:
+def read_key(path: Path) -> tuple[StateKey, int, int]:
     """The key, total size and mtime of a state file, reading only its header and tokens."""
     with path.open("rb") as file:
         stat = os.fstat(file.fileno())

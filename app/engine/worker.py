@@ -100,6 +100,16 @@ def _handle(request: Request, runner: ModelRunner, conn: Connection) -> None:
             "engine", f"The engine hit an internal error ({exc}). Details are in Hearth's log file."
         )
     conn.send(Reply(rid, result, final=True))
+    if isinstance(request.payload, ChatPayload) and request.payload.keep_state:
+        _keep_state(runner)
+
+
+def _keep_state(runner: ModelRunner) -> None:
+    """After the reply is out: a failure here costs a later cache miss, never the reply."""
+    try:
+        runner.keep_state()
+    except Exception:
+        log.exception("could not keep the conversation's state")
 
 
 def _run(request: Request, runner: ModelRunner, conn: Connection) -> object:

@@ -176,7 +176,9 @@ class ChatTurnJob(EngineJob):
             raise
         if prompt.omitted_messages:
             yield ContextTrimmed(prompt.omitted_messages, prompt.prompt_tokens)
-        events = self.engine.chat(prompt.messages, self._sampling, start.reply_prefix)
+        events = self.engine.chat(
+            prompt.messages, self._sampling, start.reply_prefix, keep_state=True
+        )
         sources = f"\n\n*{prompt.documents.sources_line()}*" if prompt.documents else ""
         written = yield from stream_reply(writer, events, ending=sources)
         finished = TurnFinished(

@@ -187,7 +187,7 @@ class DraftJob(EngineJob):
             if self.trimmed is not None:
                 yield self.trimmed
             writer = ReplyWriter(history, start.conversation_id, start.parent_id, model=model.name)
-            events = self.engine.chat(start.prompt, self._sampling)
+            events = self.engine.chat(start.prompt, self._sampling, keep_state=True)
             written = yield from stream_reply(writer, events, note=start.note)
             subject, body = split_draft(writer.text)
             result = DraftResult(

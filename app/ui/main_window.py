@@ -34,6 +34,7 @@ from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
 from app.documents.extract import SUPPORTED_SUFFIXES
 from app.engine.protocol import ModelInfo, SamplingParams
+from app.engine.state_cache import delete_saved_states
 from app.errors import HearthError
 from app.runtime import Runtime
 from app.store import ConversationKind, History, Role
@@ -165,6 +166,11 @@ class MainWindow(QMainWindow):
         sidebar.conversation_selected.connect(self.open_conversation)
         sidebar.search_hit_activated.connect(lambda cid, _mid: self.open_conversation(cid))
         sidebar.conversation_deleted.connect(self._on_conversation_deleted)
+        # A saved state holds a conversation's tokens: deleting one forever empties the cache
+        # (states are keyed by tokens, not conversations; the rest are rebuilt on their return)
+        sidebar.conversation_purged.connect(
+            lambda _cid: delete_saved_states(self._runtime.paths.states_dir)
+        )
         sidebar.action_failed.connect(lambda message: self.error_bar.show_error(message, False))
         self.transcript.link_activated.connect(lambda url: confirm_and_open(self, url))
         self.model_picker.model_chosen.connect(self._on_model_chosen)

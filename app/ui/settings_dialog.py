@@ -34,6 +34,7 @@ from app.runtime import Runtime
 from app.settings import Settings, save_settings
 from app.ui.dialog_parts import int_spin_box, ok_cancel_buttons, problems_label
 from app.ui.sampling_fields import SamplingFields
+from app.ui.state_cache_field import StateCacheField
 
 CONTEXT_RANGE = (256, 131072)
 GPU_LAYERS_RANGE = (-1, 999)
@@ -90,6 +91,7 @@ class SettingsDialog(QDialog):
         *,
         models_dir: Path,
         data_dir: Path,
+        states_dir: Path,
         parent: QWidget | None = None,
         folder_opener: Callable[[Path], object] = open_folder,
     ) -> None:
@@ -105,6 +107,7 @@ class SettingsDialog(QDialog):
         self._build_model_group()
         self._build_defaults_group()
         self._build_app_group(models_dir, data_dir)
+        self.state_cache = StateCacheField(states_dir)
         self._build_buttons()
         self._lay_out()
         self._show(self._original)
@@ -117,6 +120,7 @@ class SettingsDialog(QDialog):
             runtime.paths.settings_file,
             models_dir=runtime.models_dir,
             data_dir=runtime.paths.data_dir,
+            states_dir=runtime.paths.states_dir,
             parent=parent,
         )
 
@@ -194,6 +198,7 @@ class SettingsDialog(QDialog):
         app.addRow("Models folder:", _row(self.models_dir_field, self.open_models_button))
         app.addRow("Data folder:", _row(self.data_dir_field, self.open_data_button))
         app.addRow("&Document size limit:", self.max_document_mb)
+        app.addRow("&Resume cache:", self.state_cache)
         app.addRow(self.offline)
         app.addRow(self.offline_explanation)
         layout = QVBoxLayout(self)
@@ -217,6 +222,7 @@ class SettingsDialog(QDialog):
         self.sampling.show_sampling(settings.sampling)
         self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
         self.max_document_mb.setValue(settings.max_document_mb)
+        self.state_cache.limit.setValue(settings.state_cache_mb)
         self.offline.setChecked(settings.offline)
 
     def edited_settings(self) -> Settings:
@@ -232,6 +238,7 @@ class SettingsDialog(QDialog):
             theme=str(self.theme.currentData()),
             offline=self.offline.isChecked(),
             max_document_mb=self.max_document_mb.value(),
+            state_cache_mb=self.state_cache.limit.value(),
         )
 
     def show_problems(self, problems: list[str]) -> None:

@@ -127,3 +127,19 @@ def test_a_model_without_template_warns_by_name(scripted_model_no_template: Path
     assert result.stdout == "Hello, world!\n"
     assert "No Template Tiny" in result.stderr
     assert "warning" in result.stderr
+
+
+def test_a_conversation_continued_in_a_new_process_resumes_from_its_saved_state(
+    scripted_model: Path,
+) -> None:
+    """The first `hearth chat` keeps the conversation's state on disk at exit; the second,
+    a fresh process with a fresh engine, restores it instead of re-reading the history."""
+    question = "Tell me about the weather in the mountains this week, please."
+    hearth("chat", question, "--model", str(scripted_model), "--seed", "1")
+    (cid,) = conversation_ids()
+
+    result = hearth("chat", "And next week?", "--conversation", str(cid), "--stats")
+
+    assert result.stdout == "Hello, world!\n"
+    cached = int(re.search(r"cached_tokens=(\d+)", result.stderr).group(1))  # type: ignore[union-attr]
+    assert cached > len(question)  # the scripted model reads one character per token

@@ -49,13 +49,15 @@ class RecordingEngine(EngineClient):
         messages: Sequence[ChatMessage],
         sampling: SamplingParams | None = None,
         reply_prefix: str = "",
+        *,
+        keep_state: bool = False,
     ) -> Iterator[ChatEvent]:
         sampling = sampling or SamplingParams()
         self.calls.append(Call(tuple(messages), sampling.max_tokens, self.count_tokens(messages)))
         if len(self.calls) == self.stop_at:
             self.cancel()
         started = time.perf_counter()
-        for event in super().chat(messages, sampling, reply_prefix):
+        for event in super().chat(messages, sampling, reply_prefix, keep_state=keep_state):
             if isinstance(event, ChatStats):
                 self.stats.append(event)
             yield event

@@ -22,12 +22,14 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from app.engine.state_cache import DiskStates, StateKey, model_identity, saved_states_size
 from app.presets import find_preset, load_presets
 from app.settings import Sampling, Settings, load_settings, save_settings
 from app.store import History
 from app.ui.conversation_settings_dialog import ConversationSettingsDialog
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.theme import apply_theme
+from app.units import human_size
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -47,6 +49,7 @@ def make_settings_dialog(
         path,
         models_dir=path.parent / "models",
         data_dir=path.parent / "data",
+        states_dir=path.parent / "states",
         folder_opener=(opened if opened is not None else []).append,
     )
     qtbot.addWidget(dialog)
@@ -78,6 +81,7 @@ def test_edited_settings_round_trip_through_the_file(qtbot: QtBot, settings_path
     type_into(qtbot, dialog.max_tokens, "512")
     dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
     type_into(qtbot, dialog.max_document_mb, "120")
+    type_into(qtbot, dialog.state_cache.limit, "500")
     click_check_box(qtbot, dialog.offline)
 
     with qtbot.waitSignal(dialog.settings_saved) as saved:
@@ -94,10 +98,31 @@ def test_edited_settings_round_trip_through_the_file(qtbot: QtBot, settings_path
         offline=True,
         hub_token="secret-token",  # not shown in the dialog, and kept
         max_document_mb=120,
+        state_cache_mb=500,
     )
     assert saved.args == [expected]
     assert load_settings(settings_path) == expected
     assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_the_resume_cache_shows_its_size_and_clears(
+    qtbot: QtBot, settings_path: Path, random_model: Path
+) -> None:
+    """Real state files, written by a real engine's store, measured and deleted."""
+    folder = settings_path.parent / "states"
+    store = DiskStates(folder, max_bytes=10**7)
+    store.put(StateKey(model_identity(random_model), 512, "f16", (1, 2, 3)), b"x" * 300_000)
+    dialog = make_settings_dialog(qtbot, settings_path)
+    field = dialog.state_cache
+    assert field.usage.text() == f"{human_size(saved_states_size(folder))} in use"
+    assert saved_states_size(folder) > 300_000
+    assert field.clear_button.isEnabled()
+
+    qtbot.mouseClick(field.clear_button, LEFT)
+
+    assert list(folder.glob("*")) == []
+    assert field.usage.text() == f"{human_size(0)} in use"
+    assert not field.clear_button.isEnabled()
 
 
 def test_offline_checkbox_is_saved_and_explained(qtbot: QtBot, settings_path: Path) -> None:
@@ -117,7 +142,9 @@ def test_offline_checkbox_is_saved_and_explained(qtbot: QtBot, settings_path: Pa
 def test_cancel_leaves_the_file_untouched(qtbot: QtBot, settings_path: Path) -> None:
     before = settings_path.read_bytes()
     given = load_settings(settings_path)
-    dialog = SettingsDialog(given, settings_path, models_dir=Path("m"), data_dir=Path("d"))
+    dialog = SettingsDialog(
+        given, settings_path, models_dir=Path("m"), data_dir=Path("d"), states_dir=Path("s")
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     saved: list[object] = []

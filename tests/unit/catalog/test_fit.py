@@ -143,13 +143,20 @@ def test_estimate_adds_up_its_parts() -> None:
     assert estimate.kv_bytes == 512 * MiB
     assert estimate.compute_bytes == 436 * MiB
     assert estimate.overhead_bytes == fit.FIXED_OVERHEAD_BYTES + 400 * 128256
+    assert estimate.kept_states_bytes == 512 * MiB  # one full context's KV cache
     assert (
         estimate.total_bytes
         == (estimate.weights_bytes + estimate.kv_bytes + estimate.compute_bytes)
         + estimate.overhead_bytes
+        + estimate.kept_states_bytes
     )
     assert (estimate.n_ctx, estimate.kv_cache_type, estimate.source) == (4096, "f16", "header")
-    assert 5.4 * GiB < estimate.total_bytes < 5.8 * GiB
+    assert 5.9 * GiB < estimate.total_bytes < 6.3 * GiB
+
+
+def test_kept_states_take_at_most_one_full_context_within_the_budget() -> None:
+    assert fit.kept_states_bytes(10 * MiB) == 10 * MiB
+    assert fit.kept_states_bytes(900 * MiB) == 512 * MiB
 
 
 def test_estimate_grows_with_context_and_shrinks_with_a_quantized_cache() -> None:

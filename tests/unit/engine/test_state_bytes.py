@@ -1,4 +1,4 @@
-"""LlamaState to bytes and back, checked on a real (tiny, random-weight) llama.cpp model.
+"""A model's evaluated state to bytes and back, checked on a real (tiny, random) model.
 
 The random model is used rather than the scripted one because the scripted model's output
 depends on the last token alone, so a wrong KV cache could not show. Greedy tokens of the
@@ -17,9 +17,9 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from app.engine.state_bytes import state_from_bytes, state_to_bytes
+from app.engine.state_bytes import capture, restore
 from app.engine.state_cache import DiskStates, StateKey, model_identity
-from tests.support.tiny_gguf import long_text
+from tests.support.tiny_gguf import long_text, write_random_model
 
 TOLERANCE = 1e-3
 OpenModel = Callable[[], llama_cpp.Llama]
@@ -59,16 +59,16 @@ def test_a_restored_state_continues_exactly_like_a_fresh_evaluation(open_model: 
     fresh_logits = last_logits(fresh)
 
     source.eval(prefix)
-    data = state_to_bytes(source.save_state())
+    data = capture(source)
 
     restored = open_model()
-    restored.load_state(state_from_bytes(data))
-    assert restored.n_tokens == len(prefix)
+    assert restore(restored, data) == len(prefix) == restored.n_tokens
+    assert list(restored.input_ids[: len(prefix)]) == prefix
     restored.eval(prompt[len(prefix) :])  # only the new tokens
     np.testing.assert_allclose(last_logits(restored), fresh_logits, atol=TOLERANCE)
 
     restored_again = open_model()
-    restored_again.load_state(state_from_bytes(data))
+    restore(restored_again, data)
     assert greedy(restored_again, prompt) == fresh_tokens
 
 
@@ -82,11 +82,9 @@ def test_a_state_of_other_tokens_gives_other_logits(open_model: OpenModel) -> No
     fresh_logits = last_logits(fresh)
 
     source.eval(source.tokenize(long_text(60, seed=5).encode())[: len(prefix)])
-    wrong = state_from_bytes(state_to_bytes(source.save_state()))
-    wrong.input_ids[: len(prefix)] = prefix  # the tokens claim the right prefix
-
     restored = open_model()
-    restored.load_state(wrong)
+    restore(restored, capture(source))
+    restored.input_ids[: len(prefix)] = prefix  # the tokens claim the right prefix
     restored.eval(prompt[len(prefix) :])
     assert np.abs(last_logits(restored) - fresh_logits).max() > 10 * TOLERANCE
 
@@ -102,51 +100,56 @@ def test_a_state_survives_the_disk_store(
     source.eval(prompt[:-5])
     store = DiskStates(tmp_path / "states", max_bytes=10**8)
     model_id = model_identity(random_model)
-    store.put(
-        StateKey(model_id, 512, "f16", tuple(prompt[:-5])), state_to_bytes(source.save_state())
-    )
+    store.put(StateKey(model_id, 512, "f16", tuple(prompt[:-5])), capture(source))
 
     hit = DiskStates(tmp_path / "states", max_bytes=10**8).best_prefix(model_id, 512, "f16", prompt)
     assert hit is not None
-    matched, data = hit
     restored = open_model()
-    restored.load_state(state_from_bytes(data))
-    assert matched == len(prompt) - 5
-    restored.eval(prompt[matched:])
+    restore(restored, hit.state)
+    assert hit.length == len(prompt) - 5
+    restored.eval(prompt[hit.length :])
     np.testing.assert_allclose(last_logits(restored), fresh_logits, atol=TOLERANCE)
 
 
-def test_scores_are_kept_only_when_asked(open_model: OpenModel) -> None:
+def test_the_seed_and_tokens_travel_with_the_state(open_model: OpenModel) -> None:
     source = open_model()
-    source.eval(source.tokenize(b"hello there"))
-    state = source.save_state()
-    state.scores = np.arange(state.scores.size, dtype=np.single).reshape(state.scores.shape)
-
-    with_scores = state_from_bytes(state_to_bytes(state, include_scores=True))
-    without = state_from_bytes(state_to_bytes(state))
-
-    np.testing.assert_array_equal(with_scores.scores, state.scores)
-    assert without.scores.shape == (1, 1)
-    for copy in (with_scores, without):
-        assert copy.n_tokens == state.n_tokens
-        assert copy.seed == state.seed
-        np.testing.assert_array_equal(
-            copy.input_ids[: state.n_tokens], state.input_ids[: state.n_tokens]
-        )
-        assert len(copy.input_ids) == len(state.input_ids)
-        assert copy.llama_state == state.llama_state
+    source.set_seed(1234)
+    tokens = source.tokenize(b"hello there")
+    source.eval(tokens)
+    restored = open_model()
+    restore(restored, capture(source))
+    assert restored._seed == 1234
+    assert (restored.n_tokens, list(restored.input_ids[: len(tokens)])) == (len(tokens), tokens)
 
 
 @pytest.mark.parametrize("damage", ["empty", "magic", "truncated", "extra"])
 def test_bytes_that_are_not_a_state_raise_value_error(open_model: OpenModel, damage: str) -> None:
     source = open_model()
     source.eval(source.tokenize(b"hello"))
-    data = state_to_bytes(source.save_state())
+    data = capture(source)
     damaged = {
         "empty": b"",
         "magic": b"X" + data[1:],
         "truncated": data[:-1],
         "extra": data + b"\0",
     }[damage]
+    target = open_model()
     with pytest.raises(ValueError, match="state"):
-        state_from_bytes(damaged)
+        restore(target, damaged)
+    assert target.n_tokens == 0
+
+
+def test_a_state_of_another_model_is_refused_and_leaves_an_empty_cache(
+    open_model: OpenModel, tmp_path: Path
+) -> None:
+    other_path = write_random_model(tmp_path / "other.gguf", n_layer=3, seed=7)
+    other = llama_cpp.Llama(model_path=str(other_path), n_ctx=512, verbose=False)
+    try:
+        other.eval(other.tokenize(b"hello there, how are you"))
+        target = open_model()
+        target.eval(target.tokenize(b"something else"))
+        with pytest.raises(RuntimeError, match="did not accept"):
+            restore(target, capture(other))
+        assert target.n_tokens == 0
+    finally:
+        other.close()

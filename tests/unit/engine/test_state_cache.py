@@ -1,4 +1,5 @@
-"""The conversation state cache: longest-prefix lookup, integrity checks, eviction, clearing."""
+"""The conversation state cache: longest-shared-prefix lookup, integrity checks, eviction,
+clearing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from app.engine.state_cache import DiskStates, MemoryStates, StateKey, model_identity
+from app.engine.state_cache import (
+    DiskStates,
+    MemoryStates,
+    StateKey,
+    delete_saved_states,
+    model_identity,
+    saved_states_size,
+)
 
 MODEL = "model-a"
 
@@ -21,6 +29,14 @@ def state_for(tokens: list[int], size: int = 1000) -> bytes:
     """A payload that names its tokens, so a wrong hit shows in the assertion."""
     label = ",".join(map(str, tokens)).encode() + b"|"
     return (label * (size // len(label) + 1))[:size]
+
+
+def found(
+    store: DiskStates | MemoryStates, tokens: list[int], kv: str = "f16"
+) -> tuple[int, bytes] | None:
+    """What a lookup for `tokens` gives: the shared length and the state (None: nothing)."""
+    hit = store.best_prefix(MODEL, 512, kv, tokens)
+    return None if hit is None else (hit.length, hit.state)
 
 
 def state_files(folder: Path) -> list[Path]:
@@ -37,28 +53,36 @@ def test_put_then_lookup_returns_the_same_bytes_also_after_reopening(folder: Pat
     payload = os.urandom(5000)
     assert store.put(key([1, 2, 3]), payload)
 
-    assert store.best_prefix(MODEL, 512, "f16", [1, 2, 3, 4, 5]) == (3, payload)
-    assert DiskStates(folder, max_bytes=10**6).best_prefix(MODEL, 512, "f16", [1, 2, 3]) == (
-        3,
-        payload,
-    )
+    assert found(store, [1, 2, 3, 4, 5]) == (3, payload)
+    assert found(DiskStates(folder, max_bytes=10**6), [1, 2, 3]) == (3, payload)
 
 
-def test_the_longest_stored_prefix_wins(folder: Path) -> None:
+def test_the_state_sharing_the_longest_prefix_wins(folder: Path) -> None:
     store = DiskStates(folder, max_bytes=10**6)
     stored = {
-        (1, 2): state_for([1, 2]),
         (1, 2, 3, 4): state_for([1, 2, 3, 4]),
-        (1, 2, 3, 4, 5, 6, 7): state_for([1, 2, 3, 4, 5, 6, 7]),  # longer than the prompt
-        (1, 2, 9): state_for([1, 2, 9]),  # diverges
+        (1, 2, 3, 5, 6, 7): state_for([1, 2, 3, 5, 6, 7]),  # longer than the prompt
+        (1, 2, 9): state_for([1, 2, 9]),  # diverges at the third token
     }
     for tokens, payload in stored.items():
         store.put(key(list(tokens)), payload)
 
-    assert store.best_prefix(MODEL, 512, "f16", [1, 2, 3, 4, 5]) == (4, stored[(1, 2, 3, 4)])
-    assert store.best_prefix(MODEL, 512, "f16", [1, 2, 9, 9]) == (3, stored[(1, 2, 9)])
-    assert store.best_prefix(MODEL, 512, "f16", [1, 2]) == (2, stored[(1, 2)])
-    assert store.best_prefix(MODEL, 512, "f16", [7, 1, 2]) is None
+    assert found(store, [1, 2, 3, 5, 6]) == (5, stored[(1, 2, 3, 5, 6, 7)])
+    assert found(store, [1, 2, 3, 8]) == (3, stored[(1, 2, 3, 4)])  # equal: the shorter state
+    assert found(store, [1, 2, 9, 9]) == (3, stored[(1, 2, 9)])
+    assert found(store, [7, 1, 2]) is None
+
+
+def test_a_state_that_a_longer_one_extends_is_dropped(folder: Path) -> None:
+    for store in (DiskStates(folder, max_bytes=10**6), MemoryStates(10, 10**6)):
+        store.put(key([1, 2]), state_for([1, 2]))
+        store.put(key([1, 2, 9]), state_for([1, 2, 9]))
+        store.put(key([1, 2, 3, 4]), state_for([1, 2, 3, 4]))  # a conversation grew
+
+        assert found(store, [1, 2, 3]) == (3, state_for([1, 2, 3, 4]))
+        assert found(store, [1, 2, 9]) == (3, state_for([1, 2, 9]))  # another branch stays
+        assert store.size_bytes() < 3 * 1000  # [1, 2] is gone
+    assert len(state_files(folder)) == 2
 
 
 @pytest.mark.parametrize(
@@ -70,14 +94,14 @@ def test_another_model_context_or_kv_type_never_matches(
     store = DiskStates(folder, max_bytes=10**6)
     store.put(key([1, 2, 3], **other), state_for([1, 2, 3]))  # type: ignore[arg-type]
 
-    assert store.best_prefix(MODEL, 512, "f16", [1, 2, 3, 4]) is None
+    assert found(store, [1, 2, 3, 4]) is None
     assert DiskStates(folder, max_bytes=10**6).best_prefix(MODEL, 512, "f16", [1, 2, 3]) is None
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip_payload", "flip_header", "garbage"])
 def test_a_damaged_file_is_ignored_and_deleted(folder: Path, damage: str) -> None:
     store = DiskStates(folder, max_bytes=10**6)
-    store.put(key([1, 2]), state_for([1, 2]))
+    store.put(key([1, 2, 7]), state_for([1, 2, 7]))
     store.put(key([1, 2, 3, 4]), state_for([1, 2, 3, 4]))
     damaged = folder / key([1, 2, 3, 4]).file_name()
     data = bytearray(damaged.read_bytes())
@@ -93,9 +117,9 @@ def test_a_damaged_file_is_ignored_and_deleted(folder: Path, damage: str) -> Non
 
     # The open store learns of the damage only when it reads the file; a new one at once.
     for reader in (store, DiskStates(folder, max_bytes=10**6)):
-        assert reader.best_prefix(MODEL, 512, "f16", [1, 2, 3, 4, 5]) == (2, state_for([1, 2]))
+        assert found(reader, [1, 2, 3, 4, 5]) == (2, state_for([1, 2, 7]))
     assert not damaged.exists()
-    assert state_files(folder) == [folder / key([1, 2]).file_name()]
+    assert state_files(folder) == [folder / key([1, 2, 7]).file_name()]
 
 
 def test_eviction_keeps_the_cap_and_drops_the_least_recently_used(folder: Path) -> None:
@@ -103,14 +127,14 @@ def test_eviction_keeps_the_cap_and_drops_the_least_recently_used(folder: Path) 
     store = DiskStates(folder, max_bytes=3 * one_file + 100)
     for first in (1, 2, 3):
         assert store.put(key([first]), state_for([first], 10_000))
-    assert store.best_prefix(MODEL, 512, "f16", [1]) is not None  # 1 is now the most recent
+    assert found(store, [1]) is not None  # 1 is now the most recent
 
     assert store.put(key([4]), state_for([4], 10_000))
 
     assert store.size_bytes() <= 3 * one_file + 100
-    assert store.best_prefix(MODEL, 512, "f16", [2]) is None
+    assert found(store, [2]) is None
     for kept in (1, 3, 4):
-        assert store.best_prefix(MODEL, 512, "f16", [kept]) is not None
+        assert found(store, [kept]) is not None
     assert len(state_files(folder)) == 3
     assert sum(path.stat().st_size for path in state_files(folder)) == store.size_bytes()
 
@@ -120,13 +144,13 @@ def test_the_use_order_survives_reopening(folder: Path) -> None:
     store = DiskStates(folder, max_bytes=10**6)
     for first in (1, 2, 3):
         store.put(key([first]), state_for([first], 10_000))
-    store.best_prefix(MODEL, 512, "f16", [1])
+    found(store, [1])
 
     reopened = DiskStates(folder, max_bytes=2 * one_file)  # a lower cap evicts on opening
 
-    assert reopened.best_prefix(MODEL, 512, "f16", [2]) is None
-    assert reopened.best_prefix(MODEL, 512, "f16", [1]) is not None
-    assert reopened.best_prefix(MODEL, 512, "f16", [3]) is not None
+    assert found(reopened, [2]) is None
+    assert found(reopened, [1]) is not None
+    assert found(reopened, [3]) is not None
 
 
 def test_a_state_larger_than_the_cap_is_not_stored(folder: Path) -> None:
@@ -146,7 +170,7 @@ def test_clear_empties_the_store_and_the_folder(folder: Path) -> None:
 
     assert store.size_bytes() == 0
     assert state_files(folder) == []
-    assert store.best_prefix(MODEL, 512, "f16", [1]) is None
+    assert found(store, [1]) is None
 
 
 def test_leftovers_of_an_interrupted_write_are_removed_on_opening(folder: Path) -> None:
@@ -164,8 +188,7 @@ def test_threads_sharing_one_store_see_only_whole_states(folder: Path) -> None:
         for round_ in range(20):
             tokens = [worker, round_ % 4]
             store.put(key(tokens), state_for(tokens, 2000))
-            hit = store.best_prefix(MODEL, 512, "f16", [*tokens, 99])
-            if hit != (2, state_for(tokens, 2000)):
+            if found(store, [*tokens, 99]) != (2, state_for(tokens, 2000)):
                 problems.append(f"worker {worker} round {round_}")
 
     threads = [threading.Thread(target=work, args=(worker,)) for worker in range(4)]
@@ -182,18 +205,39 @@ def test_threads_sharing_one_store_see_only_whole_states(folder: Path) -> None:
 def test_memory_layer_keeps_the_most_recent_within_its_limits() -> None:
     memory = MemoryStates(max_entries=2, max_bytes=10_000)
     memory.put(key([1]), b"a" * 1000)
-    memory.put(key([1, 2]), b"b" * 1000)
-    assert memory.best_prefix(MODEL, 512, "f16", [1, 2, 3]) == (2, b"b" * 1000)
-    assert memory.best_prefix(MODEL, 512, "q8_0", [1, 2, 3]) is None
-    memory.best_prefix(MODEL, 512, "f16", [1, 5])  # [1] becomes the most recent
+    memory.put(key([2]), b"b" * 1000)
+    assert found(memory, [2, 3]) == (1, b"b" * 1000)
+    assert found(memory, [2, 3], kv="q8_0") is None
+    found(memory, [1, 5])  # [1] becomes the most recent
 
-    memory.put(key([3]), b"c" * 1000)  # over max_entries: [1, 2] goes
-    assert memory.best_prefix(MODEL, 512, "f16", [1, 2]) == (1, b"a" * 1000)
+    memory.put(key([3]), b"c" * 1000)  # over max_entries: [2] goes
+    assert found(memory, [2]) is None
+    assert found(memory, [1, 2]) == (1, b"a" * 1000)
     memory.put(key([4]), b"d" * 9500)  # over max_bytes: all older go
     assert memory.size_bytes() == 9500
     assert not memory.put(key([5]), b"e" * 10_001)
-    memory.clear()
+    memory.discard(key([4]))
     assert memory.size_bytes() == 0
+
+
+def test_a_discarded_state_is_gone_from_disk(folder: Path) -> None:
+    store = DiskStates(folder, max_bytes=10**6)
+    store.put(key([1, 2]), state_for([1, 2]))
+    store.discard(key([1, 2]))
+    assert found(store, [1, 2]) is None
+    assert state_files(folder) == []
+
+
+def test_the_folder_helpers_measure_and_delete_what_an_engine_stored(folder: Path) -> None:
+    store = DiskStates(folder, max_bytes=10**6)
+    for first in (1, 2):
+        store.put(key([first]), state_for([first]))
+    assert saved_states_size(folder) == store.size_bytes() > 2000
+
+    delete_saved_states(folder)
+
+    assert saved_states_size(folder) == 0
+    assert found(store, [1]) is None  # the store that indexed them finds them gone
 
 
 def test_model_identity_changes_when_the_file_is_replaced(tmp_path: Path) -> None:

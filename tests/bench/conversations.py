@@ -1,0 +1,230 @@
+"""Conversations that come back: growing, switching, and resuming after a restart (issue 12,
+items 1, 5 and 6), through Hearth's whole chat path against raw llama-cpp-python.
+
+Hearth's side is what the window and `hearth chat` run: a `ChatTurnJob` (the user's message
+and the streamed reply written to a real SQLite history) on an `EngineClient` child process,
+with the state cache the app configures (`Runtime.load_config`: memory, then disk). Its time
+to first token is taken in this process, from starting the job to the first streamed piece.
+
+Raw: `llama_cpp.Llama` in this process on the same model, threads, context and batch, fed the
+same conversation rendered with the model's own template (llama-cpp-python's formatter),
+timed from `generate` to its first token. Raw keeps one KV cache, as llama.cpp does: on a
+growing conversation it reuses its prefix, which is the fair comparison; when conversations
+alternate it has nothing to reuse, which is what Hearth fixes.
+
+The random-weight model never ends a reply early, so every reply is exactly REPLY_TOKENS.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import llama_cpp
+from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+from app.engine.client import EngineClient
+from app.engine.protocol import (
+    ChatMessage,
+    LoadConfig,
+    SamplingParams,
+    StateCacheConfig,
+    TextPiece,
+)
+from app.engine.state_cache import read_key
+from app.settings import Settings
+from app.store import History
+from app.tasks.chat_turn import ChatTurnJob, TurnFinished
+from app.tasks.job import Done
+from tests.bench.figures import Figure, at_most, reported
+from tests.support.tiny_gguf import long_text, write_random_model
+
+N_CTX = 4096
+REPLY_TOKENS = 24
+GREEDY = SamplingParams(temperature=0.0, max_tokens=REPLY_TOKENS, seed=1)
+SYSTEM = "You are Hearth, a helpful assistant running privately on this computer."
+
+
+def user_text(turn: int, topic: int, words: int = 18) -> str:
+    """About 100 tokens of a user's message (the generated models' tokenizer)."""
+    return long_text(words, seed=1000 * topic + turn)
+
+
+class HearthSide:
+    """Conversations through the app's own chat path, in a history of their own."""
+
+    def __init__(self, model: Path, folder: Path) -> None:
+        self.model, self.folder = model, folder
+        self.history = History.open(folder / "hearth.db")
+        self.engine = EngineClient(folder / "engine.log")
+        self.load()
+
+    def load(self) -> None:
+        cache = StateCacheConfig(self.folder / "states", disk_bytes=2 * 1024**3)
+        threads = Settings().effective_threads()
+        self.engine.load(LoadConfig(self.model, N_CTX, threads, state_cache=cache))
+
+    def restart(self) -> None:
+        """A new engine process, as after quitting and starting Hearth again."""
+        self.engine.close()
+        self.engine = EngineClient(self.folder / "engine.log")
+        self.load()
+
+    def new_conversation(self) -> int:
+        return self.history.create_conversation(system_prompt=SYSTEM)
+
+    def turn(self, cid: int, text: str) -> tuple[float, TurnFinished]:
+        job = ChatTurnJob.send(self.history, self.engine, cid, text, GREEDY)
+        started, first = time.perf_counter(), 0.0
+        for event in job.run():
+            if isinstance(event, TextPiece) and not first:
+                first = time.perf_counter()
+            if isinstance(event, Done):
+                assert isinstance(event.result, TurnFinished), event.message
+                return first - started, event.result
+        raise AssertionError("a job ends with Done")
+
+    def close(self) -> None:
+        self.engine.close()
+        self.history.close()
+
+
+class RawSide:
+    """The same conversations on llama-cpp-python alone (one KV cache, its prefix reuse)."""
+
+    def __init__(self, model: Path) -> None:
+        threads = Settings().effective_threads()
+        self.llm = llama_cpp.Llama(
+            str(model), n_ctx=N_CTX, n_threads=threads, n_threads_batch=threads, verbose=False
+        )
+        self.format = Jinja2ChatFormatter(
+            template=self.llm.metadata["tokenizer.chat_template"], eos_token="", bos_token=""
+        )
+        self.conversations: dict[int, list[ChatMessage]] = {}
+
+    def turn(self, cid: int, text: str) -> tuple[float, int]:
+        """TTFT and the number of prompt tokens llama.cpp evaluated."""
+        messages = self.conversations.setdefault(cid, [ChatMessage("system", SYSTEM)])
+        messages.append(ChatMessage("user", text))
+        rendered = self.format(messages=[{"role": m.role, "content": m.content} for m in messages])
+        prompt = self.llm.tokenize(rendered.prompt.encode(), add_bos=False, special=True)
+        reused = _shared(self.llm.input_ids[: self.llm.n_tokens], prompt)
+        started = time.perf_counter()
+        generated = self.llm.generate(prompt, temp=0.0)
+        reply = [next(generated)]
+        ttft = time.perf_counter() - started
+        while len(reply) < REPLY_TOKENS:
+            reply.append(next(generated))
+        generated.close()
+        messages.append(
+            ChatMessage("assistant", self.llm.detokenize(reply).decode(errors="replace"))
+        )
+        return ttft, len(prompt) - min(reused, len(prompt) - 1)
+
+    def close(self) -> None:
+        self.llm.close()
+
+
+def _shared(cached: object, prompt: list[int]) -> int:
+    count = 0
+    for a, b in zip(cached, prompt, strict=False):  # type: ignore[call-overload]
+        if a != b:
+            break
+        count += 1
+    return count
+
+
+def growing(hearth: HearthSide, raw: RawSide, turns: int) -> Iterator[Figure]:
+    """One conversation, ~100 new tokens a turn: Hearth vs raw at turns 1, 5, 10, 20."""
+    cid = hearth.new_conversation()
+    extra_evaluated = 0
+    for turn in range(1, turns + 1):
+        text = user_text(turn, topic=1)
+        hearth_ttft, finished = hearth.turn(cid, text)
+        raw_ttft, raw_evaluated = raw.turn(cid, text)
+        stats = finished.stats
+        extra_evaluated = max(
+            extra_evaluated, stats.prompt_tokens - stats.cached_tokens - raw_evaluated
+        )
+        if turn in (1, 5, 10, 20):
+            ratio = hearth_ttft / raw_ttft
+            ms = f"{hearth_ttft * 1000:.0f} vs {raw_ttft * 1000:.0f} ms"
+            note = f"{stats.prompt_tokens} tokens, {ms}"
+            yield at_most(f"growing conversation: TTFT turn {turn} / raw", ratio, 1.1, "x", note)
+    yield at_most(
+        "growing conversation: tokens re-evaluated beyond raw", extra_evaluated, 0, "tokens"
+    )
+
+
+def switching(hearth: HearthSide, rounds: int) -> Iterator[Figure]:
+    """Three long conversations in turn: each return against a new conversation's turn 1."""
+    first_turns, returns = [], []
+    conversations = [hearth.new_conversation() for _ in range(3)]
+    for topic, cid in enumerate(conversations):
+        for turn in range(1, 9):  # ~1,000 tokens each
+            hearth.turn(cid, user_text(turn, topic=10 + topic))
+    for round_ in range(rounds):
+        for topic, cid in enumerate(conversations):
+            ttft, finished = hearth.turn(cid, user_text(100 + round_, topic=10 + topic))
+            returns.append((ttft, finished.stats))
+            fresh = hearth.new_conversation()
+            first_turns.append(hearth.turn(fresh, user_text(100 + round_, topic=50 + topic))[0])
+    baseline = statistics.median(first_turns)
+    worst, stats = max(returns, key=lambda item: item[0])
+    source = stats.restored_from or "live"
+    note = f"worst of {len(returns)}, {stats.prompt_tokens} tokens, from {source}"
+    yield at_most(
+        "switching 3 conversations: TTFT on return / new turn 1", worst / baseline, 1.5, "x", note
+    )
+    # after a restart, from disk
+    hearth.restart()
+    restart_ttfts = []
+    for topic, cid in enumerate(conversations):
+        ttft, finished = hearth.turn(cid, user_text(200, topic=10 + topic))
+        restart_ttfts.append(ttft)
+        assert finished.stats.restored_from == "disk", finished.stats
+    fresh = hearth.new_conversation()
+    restart_first = hearth.turn(fresh, user_text(200, topic=60))[0]
+    yield at_most(
+        "after a restart: TTFT on return / new turn 1",
+        max(restart_ttfts) / restart_first,
+        1.5,
+        "x",
+        f"{statistics.median(restart_ttfts) * 1000:.0f} ms median return, from disk",
+    )
+
+
+def state_costs(folder: Path) -> Iterator[Figure]:
+    sizes = []
+    for path in (folder / "states").glob("*.kvstate"):
+        n_tokens = _tokens_in(path)
+        if n_tokens > 500:
+            sizes.append(path.stat().st_size / n_tokens * 1000)
+    if sizes:
+        per_1000 = statistics.median(sizes) / 1024**2
+        yield reported("kept state per 1,000 tokens (disk; RAM the same)", per_1000, "MB")
+
+
+def _tokens_in(path: Path) -> int:
+    return len(read_key(path)[0].tokens)
+
+
+def figures(quick: bool) -> Iterator[Figure]:
+    with tempfile.TemporaryDirectory(prefix="hearth-bench-") as temp:
+        folder = Path(temp)
+        model = write_random_model(
+            folder / "model.gguf", n_embd=512, n_layer=8, n_head=8, n_kv_head=2, n_ff=1536
+        )
+        hearth, raw = HearthSide(model, folder), RawSide(model)
+        try:
+            yield from growing(hearth, raw, turns=10 if quick else 20)
+        finally:
+            raw.close()
+        try:
+            yield from switching(hearth, rounds=1 if quick else 3)
+            yield from state_costs(folder)
+        finally:
+            hearth.close()
