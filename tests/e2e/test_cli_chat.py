@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -143,3 +144,24 @@ def test_a_conversation_continued_in_a_new_process_resumes_from_its_saved_state(
     assert result.stdout == "Hello, world!\n"
     cached = int(re.search(r"cached_tokens=(\d+)", result.stderr).group(1))  # type: ignore[union-attr]
     assert cached > len(question)  # the scripted model reads one character per token
+
+
+def test_interactive_turns_never_re_read_what_the_engine_already_holds(
+    scripted_model: Path,
+) -> None:
+    """Each turn's prompt starts with the previous prompt, already evaluated: only the reply
+    as the template writes it (its token split may differ from the generated one) and the new
+    message are read."""
+    lines = "".join(f"Question number {n}, asked with some words around it.\n" for n in range(4))
+    result = hearth("chat", "--model", str(scripted_model), "--stats", stdin=lines)
+    stats = [
+        {key: int(value) for key, value in re.findall(r"(\w+_tokens)=(\d+)", line)}
+        for line in result.stderr.splitlines()
+        if line.startswith("stats:")
+    ]
+    assert len(stats) == 4
+    for before, turn in itertools.pairwise(stats):
+        assert turn["cached_tokens"] >= before["prompt_tokens"]
+        new_message = len("Question number 0, asked with some words around it.")
+        reply = len("Hello, world!")  # one character per token at most
+        assert turn["prompt_tokens"] - turn["cached_tokens"] <= reply + new_message + 16

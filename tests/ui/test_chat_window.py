@@ -365,3 +365,32 @@ def test_each_conversation_keeps_its_model_and_switching_loads_it(
         wait_for_reads(qtbot, window)
     assert loaded.args[0].name == "Scripted Tiny"
     assert window.model_picker.currentData() == (str(scripted.path), scripted.id)
+
+
+def test_returning_to_a_conversation_restores_its_state_instead_of_re_reading_it(
+    qtbot: QtBot, window: MainWindow, scripted_model: Path
+) -> None:
+    """A, then B (the engine's KV cache now holds B), then back to A: A's first exchange
+    comes from the state the engine kept after A's reply."""
+    choose_model(qtbot, window, scripted_model)
+    first = "Plan a weekend of walking in the hills, with places to eat on the way."
+    with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT) as blocker:
+        send(qtbot, window, first)
+    first_prompt = blocker.args[0].result.stats.prompt_tokens
+    conversation_a = window.current_conversation_id()
+    wait_for_reads(qtbot, window)
+    window.new_conversation()
+    with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT):
+        send(qtbot, window, "Something else entirely: a recipe for bread, step by step.")
+    wait_for_reads(qtbot, window)
+
+    assert conversation_a is not None
+    window.open_conversation(conversation_a)
+    wait_for_reads(qtbot, window)
+    with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT) as blocker:
+        send(qtbot, window, "And if it rains?")
+
+    stats = blocker.args[0].result.stats
+    assert stats.restored_from == "memory"
+    assert stats.cached_tokens >= first_prompt
+    assert saved_path(window)[-1] == ("assistant", "Hello, world!", "complete")
