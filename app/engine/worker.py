@@ -19,6 +19,7 @@ from pathlib import Path
 
 from app.engine.protocol import (
     ChatPayload,
+    ChatStats,
     CountPayload,
     CountTextsPayload,
     Failure,
@@ -100,7 +101,8 @@ def _handle(request: Request, runner: ModelRunner, conn: Connection) -> None:
             "engine", f"The engine hit an internal error ({exc}). Details are in Hearth's log file."
         )
     conn.send(Reply(rid, result, final=True))
-    if isinstance(request.payload, ChatPayload) and request.payload.keep_state:
+    payload = request.payload
+    if isinstance(payload, ChatPayload) and payload.keep_state and isinstance(result, ChatStats):
         _keep_state(runner)
 
 

@@ -21,6 +21,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import llama_cpp
@@ -40,7 +41,8 @@ from app.store import History
 from app.tasks.chat_turn import ChatTurnJob, TurnFinished
 from app.tasks.job import Done
 from tests.bench.figures import Figure, at_most, reported
-from tests.support.tiny_gguf import long_text, write_random_model
+from tests.bench.models import QUICK_MODEL, model_file
+from tests.support.tiny_gguf import long_text
 
 N_CTX = 4096
 REPLY_TOKENS = 24
@@ -56,16 +58,19 @@ def user_text(turn: int, topic: int, words: int = 18) -> str:
 class HearthSide:
     """Conversations through the app's own chat path, in a history of their own."""
 
-    def __init__(self, model: Path, folder: Path) -> None:
-        self.model, self.folder = model, folder
+    def __init__(self, model: Path, folder: Path, *, keep_states: bool = True) -> None:
+        self.model, self.folder, self.keep_states = model, folder, keep_states
+        folder.mkdir(parents=True, exist_ok=True)
         self.history = History.open(folder / "hearth.db")
         self.engine = EngineClient(folder / "engine.log")
         self.load()
 
     def load(self) -> None:
+        """As `Runtime.load_config` loads it (or, for the "before" figures, without states)."""
         cache = StateCacheConfig(self.folder / "states", disk_bytes=2 * 1024**3)
         threads = Settings().effective_threads()
-        self.engine.load(LoadConfig(self.model, N_CTX, threads, state_cache=cache))
+        config = LoadConfig(self.model, N_CTX, threads, state_cache=cache)
+        self.engine.load(config if self.keep_states else replace(config, state_cache=None))
 
     def restart(self) -> None:
         """A new engine process, as after quitting and starting Hearth again."""
@@ -159,27 +164,37 @@ def growing(hearth: HearthSide, raw: RawSide, turns: int) -> Iterator[Figure]:
     )
 
 
-def switching(hearth: HearthSide, rounds: int) -> Iterator[Figure]:
-    """Three long conversations in turn: each return against a new conversation's turn 1."""
-    first_turns, returns = [], []
+def build_three(hearth: HearthSide) -> list[int]:
+    """Three conversations of about 1,000 tokens each."""
     conversations = [hearth.new_conversation() for _ in range(3)]
     for topic, cid in enumerate(conversations):
-        for turn in range(1, 9):  # ~1,000 tokens each
+        for turn in range(1, 9):
             hearth.turn(cid, user_text(turn, topic=10 + topic))
+    return conversations
+
+
+def switching_ratio(hearth: HearthSide, conversations: list[int], rounds: int) -> Figure:
+    """The worst return against the median first turn of a new conversation, taken in turn."""
+    first_turns, returns = [], []
     for round_ in range(rounds):
         for topic, cid in enumerate(conversations):
             ttft, finished = hearth.turn(cid, user_text(100 + round_, topic=10 + topic))
             returns.append((ttft, finished.stats))
             fresh = hearth.new_conversation()
             first_turns.append(hearth.turn(fresh, user_text(100 + round_, topic=50 + topic))[0])
-    baseline = statistics.median(first_turns)
     worst, stats = max(returns, key=lambda item: item[0])
     source = stats.restored_from or "live"
     note = f"worst of {len(returns)}, {stats.prompt_tokens} tokens, from {source}"
-    yield at_most(
-        "switching 3 conversations: TTFT on return / new turn 1", worst / baseline, 1.5, "x", note
-    )
-    # after a restart, from disk
+    name = "switching 3 conversations: TTFT on return / new turn 1"
+    if not hearth.keep_states:
+        return reported(
+            f"{name}, before (no kept states)", worst / statistics.median(first_turns), "x", note
+        )
+    return at_most(name, worst / statistics.median(first_turns), 1.5, "x", note)
+
+
+def after_restart(hearth: HearthSide, conversations: list[int]) -> Figure:
+    """Quit and start again: the returns come from disk."""
     hearth.restart()
     restart_ttfts = []
     for topic, cid in enumerate(conversations):
@@ -188,13 +203,29 @@ def switching(hearth: HearthSide, rounds: int) -> Iterator[Figure]:
         assert finished.stats.restored_from == "disk", finished.stats
     fresh = hearth.new_conversation()
     restart_first = hearth.turn(fresh, user_text(200, topic=60))[0]
-    yield at_most(
+    return at_most(
         "after a restart: TTFT on return / new turn 1",
         max(restart_ttfts) / restart_first,
         1.5,
         "x",
         f"{statistics.median(restart_ttfts) * 1000:.0f} ms median return, from disk",
     )
+
+
+def switching(model: Path, folder: Path, rounds: int) -> Iterator[Figure]:
+    before = HearthSide(model, folder / "before", keep_states=False)
+    try:
+        yield switching_ratio(before, build_three(before), 1)
+    finally:
+        before.close()
+    hearth = HearthSide(model, folder / "after")
+    try:
+        conversations = build_three(hearth)
+        yield switching_ratio(hearth, conversations, rounds)
+        yield after_restart(hearth, conversations)
+        yield from state_costs(folder / "after")
+    finally:
+        hearth.close()
 
 
 def state_costs(folder: Path) -> Iterator[Figure]:
@@ -213,18 +244,13 @@ def _tokens_in(path: Path) -> int:
 
 
 def figures(quick: bool) -> Iterator[Figure]:
+    model = model_file(QUICK_MODEL)
     with tempfile.TemporaryDirectory(prefix="hearth-bench-") as temp:
         folder = Path(temp)
-        model = write_random_model(
-            folder / "model.gguf", n_embd=512, n_layer=8, n_head=8, n_kv_head=2, n_ff=1536
-        )
-        hearth, raw = HearthSide(model, folder), RawSide(model)
+        hearth, raw = HearthSide(model, folder / "growing"), RawSide(model)
         try:
             yield from growing(hearth, raw, turns=10 if quick else 20)
         finally:
             raw.close()
-        try:
-            yield from switching(hearth, rounds=1 if quick else 3)
-            yield from state_costs(folder)
-        finally:
             hearth.close()
+        yield from switching(model, folder, rounds=1 if quick else 3)
