@@ -17,7 +17,11 @@ The random-weight model never ends a reply early, so every reply is exactly REPL
 
 from __future__ import annotations
 
+import os
+import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -243,6 +247,48 @@ def _tokens_in(path: Path) -> int:
     return len(read_key(path)[0].tokens)
 
 
+def _cli(home: Path, *args: str, stdin: str | None = None) -> float:
+    """Run `hearth ARGS --stats` with `home` as HEARTH_HOME; the last turn's ttft_ms."""
+    env = {**os.environ, "HEARTH_HOME": str(home)}
+    hearth = str(Path(sys.executable).with_name("hearth"))
+    result = subprocess.run(
+        [hearth, *args, "--stats", "--temperature", "0", "--max-tokens", str(REPLY_TOKENS)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return float(re.findall(r"ttft_ms=([\d.]+)", result.stderr)[-1])
+
+
+def cli_return(model: Path, folder: Path, runs: int) -> Iterator[Figure]:
+    """`hearth chat --conversation ID` in a new process against a new conversation's turn 1."""
+    home = folder / "cli"
+    lines = "".join(user_text(turn, topic=70) + "\n" for turn in range(1, 9))
+    _cli(home, "chat", "--model", str(model), "--ctx", str(N_CTX), stdin=lines)
+    listing = subprocess.run(
+        [str(Path(sys.executable).with_name("hearth")), "history", "list"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HEARTH_HOME": str(home)},
+        check=True,
+    ).stdout
+    cid = listing.split("\t")[0]
+    returns, firsts = [], []
+    for run in range(runs):
+        text = user_text(300 + run, topic=70)
+        returns.append(_cli(home, "chat", text, "--conversation", cid, "--ctx", str(N_CTX)))
+        firsts.append(_cli(home, "chat", text, "--model", str(model), "--ctx", str(N_CTX)))
+    yield at_most(
+        "hearth chat --conversation ID (new process): TTFT / new turn 1",
+        statistics.median(returns) / statistics.median(firsts),
+        1.5,
+        "x",
+        f"{statistics.median(returns):.0f} vs {statistics.median(firsts):.0f} ms, engine-side",
+    )
+
+
 def figures(quick: bool) -> Iterator[Figure]:
     model = model_file(QUICK_MODEL)
     with tempfile.TemporaryDirectory(prefix="hearth-bench-") as temp:
@@ -254,3 +300,4 @@ def figures(quick: bool) -> Iterator[Figure]:
             raw.close()
             hearth.close()
         yield from switching(model, folder, rounds=1 if quick else 3)
+        yield from cli_return(model, folder, runs=1 if quick else 3)
