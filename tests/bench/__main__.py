@@ -15,7 +15,11 @@ import time
 from app.bootstrap import run_in_venv
 
 # name -> module in tests/bench/; each has `figures(quick: bool) -> Iterator[Figure]`
-SUITES: dict[str, str] = {}
+SUITES: dict[str, str] = {
+    "window": "window",
+    "store": "store",
+    "downloads": "downloads",
+}
 
 
 def main(argv: list[str]) -> int:
