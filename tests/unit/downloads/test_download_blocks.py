@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import io
+import os
 import sys
 import threading
 from pathlib import Path
@@ -61,10 +62,28 @@ def test_the_writing_thread_starts_again_after_a_drain() -> None:
     assert hasher.hexdigest() == hashlib.sha256(b"first second").hexdigest()
 
 
-def test_a_big_download_is_flushed_to_disk_as_it_goes(
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise here")
+def test_each_block_is_sent_on_to_the_disk_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    advised: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(
+        download_blocks.os, "posix_fadvise", lambda fd, *region: advised.append(region)
+    )
+    with (tmp_path / "part").open("wb") as file:
+        writer = BlockWriter(file, hashlib.sha256())
+        for piece in pieces(2 * BLOCK + 10):
+            writer.add(piece)
+        writer.drain()
+    dontneed = download_blocks.DONTNEED
+    assert advised == [(0, BLOCK, dontneed), (BLOCK, BLOCK, dontneed), (2 * BLOCK, 10, dontneed)]
+
+
+def test_without_posix_fadvise_the_file_is_synced_as_it_grows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     synced: list[int] = []
+    monkeypatch.delattr(download_blocks.os, "posix_fadvise", raising=False)
     monkeypatch.setattr(download_blocks, "SYNC_EVERY", 2 * BLOCK)
     monkeypatch.setattr(download_blocks.os, "fsync", synced.append)
     with (tmp_path / "part").open("wb") as file:
