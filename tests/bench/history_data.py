@@ -108,10 +108,6 @@ class TextMaker:
             count += sentence.count(" ") + 1
         return " ".join(pieces)
 
-    def word_at_rank(self, rank: int) -> str:
-        """The word of this frequency rank (0: the most common)."""
-        return self.words[rank]
-
 
 @dataclass
 class _Conversation:
