@@ -12,7 +12,8 @@ huggingface_hub's `hf_hub_download` cannot resume across runs (each attempt writ
    (revision, sha256, size); otherwise start over. The bytes already there are re-hashed to
    seed the sha256.
 4. Check the free disk space for the rest (plus 1 %), before fetching anything.
-5. Stream ``GET`` with ``Range: bytes=N-``, writing and hashing as bytes arrive. No bytes for
+5. Stream ``GET`` with ``Range: bytes=N-``, writing and hashing as bytes arrive (on a thread
+   of their own, in blocks of a few MB: download_blocks). No bytes for
    `stall_timeout` seconds, a dropped connection, HTTP 5xx/408/429: wait (exponential backoff
    with jitter) and resume from the current offset. `max_retries` counts consecutive failures
    that brought no new byte, so a long download over a flaky link still finishes.
@@ -23,8 +24,9 @@ Only HEAD and GET requests for the file itself are made: no telemetry, no other 
 
 This module runs the steps; the pieces are beside it: download_checks (step 1's verdict and
 step 4), download_storage (the files and the lock of steps 2-3), download_http (one attempt of
-step 5), download_writer (the ``.part`` being written, and step 6), download_control (progress,
-pause/cancel, backoff).
+step 5) and download_connection (how it reaches the server), download_writer (the ``.part``
+being written, and step 6) and download_blocks (its writing thread), download_control
+(progress, pause/cancel, backoff).
 """
 
 from __future__ import annotations
@@ -291,7 +293,8 @@ class _Download:
 
     def write(self, piece: bytes) -> None:
         assert self.writer is not None
-        self.writer.write(piece)
+        if self.writer.write(piece):  # a block went to the writing thread
+            self.check_stop()  # (a stop also interrupts the read itself, at once)
         self.reporter.emit("downloading", self.offset, "Downloading")
 
     def restart(self) -> None:

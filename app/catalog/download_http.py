@@ -1,5 +1,8 @@
 """One HTTP attempt of a download: a GET from the current offset into a `Sink`.
 
+The body is read with http.client's `read1`: whatever has arrived, up to `READ_SIZE` bytes,
+in one call from Python (download_connection says why, and how the server is reached). A
+fast link gives large pieces, a slow one small pieces soon (progress stays current).
 Redirects are followed here, by hand, so that the ``Authorization`` header (sent only when
 the user set a token) never leaves the hub's origin. The status decides what happens to the
 bytes already on disk: 206 continues them, 200 (the server ignored ``Range``) starts over,
@@ -9,27 +12,28 @@ bytes already on disk: 206 continues them, 200 (the server ignored ``Range``) st
 
 from __future__ import annotations
 
+import http.client
 import re
-import socket
-from collections.abc import Callable
-from contextlib import AbstractContextManager, suppress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NoReturn, Protocol
+from typing import NoReturn, Protocol
 from urllib.parse import urljoin
 
+from app.catalog.download_connection import ExchangeTarget, interrupter, open_connection
 from app.catalog.download_control import DownloadControl
 from app.catalog.hub_connection import hub_headers, same_origin
 from app.catalog.hub_errors import HubCall, hub_error, hub_errors
 from app.errors import DownloadError
 
-if TYPE_CHECKING:
-    import httpx2
-
 __all__ = ["RangeGet", "RetryableError", "Sink", "fetch"]
 
 CONNECT_TIMEOUT = 10.0
 MAX_REDIRECTS = 10
+READ_SIZE = 1024 * 1024
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+_NETWORK_ERRORS = (OSError, http.client.HTTPException)  # timeouts and TLS errors included
 
 
 class RetryableError(Exception):
@@ -76,49 +80,67 @@ class RangeGet:
 
 def fetch(get: RangeGet, sink: Sink, control: DownloadControl) -> None:
     """GET the rest of the file into `sink`; returns once it has `get.size` bytes."""
-    import httpx2
-    from huggingface_hub.errors import OfflineModeIsEnabled
-
+    _refuse_offline(get)
     url = get.url
     headers = hub_headers(get.token if same_origin(url, get.endpoint) else None)
     if sink.offset:
         headers["Range"] = f"bytes={sink.offset}-"
+    for _ in range(MAX_REDIRECTS):
+        with _exchange(url, headers, get, sink, control) as response:
+            location = response.getheader("Location")
+            if response.status in _REDIRECTS and location:
+                url = urljoin(url, location)
+                if not same_origin(url, get.endpoint):
+                    headers.pop("Authorization", None)  # never leave the hub
+                continue
+            _accept(get, url, response, sink)
+            _receive(get, response, sink)
+            return
+    raise RetryableError("The server redirected the download too many times.")
+
+
+@contextmanager
+def _exchange(
+    url: str, headers: dict[str, str], get: RangeGet, sink: Sink, control: DownloadControl
+) -> Iterator[http.client.HTTPResponse]:
+    """Connect, send the GET and read the answer's head (the body is the caller's); the
+    connection is closed at the end of the block."""
+    target = ExchangeTarget(url)
     try:
-        for _ in range(MAX_REDIRECTS):
-            with _stream(url, headers, get.stall_timeout) as response:
-                if response.has_redirect_location:
-                    url = urljoin(url, response.headers["Location"])
-                    if not same_origin(url, get.endpoint):
-                        headers.pop("Authorization", None)  # never leave the hub
-                    continue
-                _accept(get, response, sink)
-                _receive(get, response, sink, control)
-                return
-        raise RetryableError("The server redirected the download too many times.")
-    except httpx2.TransportError as exc:
-        sink.check_stop()  # a pause or cancel interrupts the read: not a failure
-        raise RetryableError(_describe(exc, get.stall_timeout)) from exc
-    except OfflineModeIsEnabled as exc:
-        raise (hub_error(exc, _call(get)) or DownloadError(str(exc))) from exc
+        connection = open_connection(target, CONNECT_TIMEOUT)
+    except _NETWORK_ERRORS as exc:
+        raise _network_failure(sink, "Hearth could not connect to the download server.") from exc
+    try:
+        connection.sock.settimeout(get.stall_timeout)
+        control.set_interrupt(interrupter(connection))
+        try:
+            connection.request(
+                "GET", target.request_target, headers=target.request_headers(headers)
+            )
+            response = connection.getresponse()
+        except _NETWORK_ERRORS as exc:
+            raise _network_failure(sink, _describe(exc, get.stall_timeout)) from exc
+        try:
+            yield response
+        finally:
+            response.close()  # it may own the socket now (a "Connection: close" answer)
+    finally:
+        control.set_interrupt(None)
+        connection.close()
 
 
-def _stream(
-    url: str, headers: dict[str, str], stall_timeout: float
-) -> AbstractContextManager[httpx2.Response]:
-    import httpx2
-    from huggingface_hub import get_session
-
-    timeout = httpx2.Timeout(stall_timeout, connect=CONNECT_TIMEOUT)
-    return get_session().stream(
-        "GET", url, headers=headers, follow_redirects=False, timeout=timeout
-    )
+def _network_failure(sink: Sink, reason: str) -> RetryableError:
+    """A failed read or connection: worth another attempt, unless the user stopped the
+    download (a pause or cancel interrupts the read on purpose)."""
+    sink.check_stop()
+    return RetryableError(reason)
 
 
-def _accept(get: RangeGet, response: httpx2.Response, sink: Sink) -> None:
+def _accept(get: RangeGet, url: str, response: http.client.HTTPResponse, sink: Sink) -> None:
     """Check the status; align the sink with what the server is about to send."""
-    status = response.status_code
+    status = response.status
     if status == 206:
-        match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
+        match = _CONTENT_RANGE.fullmatch((response.getheader("Content-Range") or "").strip())
         total = match.group(3) if match else ""
         if match is None or int(match.group(1)) != sink.offset or total not in ("*", f"{get.size}"):
             sink.restart()
@@ -131,74 +153,73 @@ def _accept(get: RangeGet, response: httpx2.Response, sink: Sink) -> None:
         raise RetryableError("The server could not resume the download.")
     elif status in (408, 429) or status >= 500:
         raise RetryableError(f"The server answered HTTP {status}.", _retry_after(response))
-    elif get.may_refresh and not same_origin(str(response.url), get.endpoint):
+    elif get.may_refresh and not same_origin(url, get.endpoint):
         # Signed CDN addresses expire: ask the hub for a fresh one.
         raise RetryableError(
             f"The download server refused the file (HTTP {status}).", refresh_url=True
         )
     else:
-        _raise_for_status(get, response)
+        _raise_for_status(get, url, response)
 
 
-def _raise_for_status(get: RangeGet, response: httpx2.Response) -> NoReturn:
+def _raise_for_status(get: RangeGet, url: str, response: http.client.HTTPResponse) -> NoReturn:
+    """The hub's error for this answer (gated, not found...), read as huggingface_hub does."""
+    import httpx2
     from huggingface_hub import hf_raise_for_status
 
-    response.read()
+    try:
+        body = response.read(64 * 1024)  # the hub's explanation, if any
+    except _NETWORK_ERRORS:
+        body = b""
+    answer = httpx2.Response(
+        response.status,
+        headers=response.getheaders(),
+        content=body,
+        request=httpx2.Request("GET", url),
+    )
     with hub_errors(_call(get)):
-        hf_raise_for_status(response)
+        hf_raise_for_status(answer)
     raise DownloadError(
         f"The server gave an unexpected answer for {get.filename} "
-        f"(HTTP {response.status_code}). Try again later."
+        f"(HTTP {response.status}). Try again later."
     )
+
+
+def _refuse_offline(get: RangeGet) -> None:
+    """huggingface_hub's offline switch (``HF_HUB_OFFLINE``) holds for downloads too."""
+    from huggingface_hub import constants
+    from huggingface_hub.errors import OfflineModeIsEnabled
+
+    if constants.is_offline_mode():
+        refusal = OfflineModeIsEnabled(f"Cannot reach {get.url}: offline mode is enabled.")
+        raise hub_error(refusal, _call(get)) or DownloadError(str(refusal))
 
 
 def _call(get: RangeGet) -> HubCall:
     return HubCall(get.endpoint, get.repo, get.filename, token=get.token)
 
 
-def _receive(
-    get: RangeGet, response: httpx2.Response, sink: Sink, control: DownloadControl
-) -> None:
+def _receive(get: RangeGet, response: http.client.HTTPResponse, sink: Sink) -> None:
     sink.started()
-    control.set_interrupt(_interrupter(response))
-    try:
-        for piece in response.iter_raw():
-            sink.check_stop()
-            sink.write(piece)
-    finally:
-        control.set_interrupt(None)
+    while sink.offset < get.size:
+        try:
+            piece = response.read1(READ_SIZE)  # what has arrived, up to READ_SIZE: one call
+        except _NETWORK_ERRORS as exc:
+            raise _network_failure(sink, _describe(exc, get.stall_timeout)) from exc
+        if not piece:
+            break
+        sink.write(piece)
     sink.check_stop()
     if sink.offset < get.size:
         raise RetryableError("The server ended the transfer early.")
 
 
-def _interrupter(response: httpx2.Response) -> Callable[[], None]:
-    """A function that unblocks a read in progress on the response's socket (from any thread).
-
-    ``shutdown`` wakes a blocked ``recv`` where ``close`` may not; the base-class call skips
-    `ssl.SSLSocket.shutdown`, which would drop its SSL object under the reading thread.
-    """
-    stream = response.extensions.get("network_stream")
-    sock = stream.get_extra_info("socket") if stream is not None else None
-
-    def interrupt() -> None:
-        if isinstance(sock, socket.socket):
-            with suppress(OSError):
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-    return interrupt
-
-
-def _retry_after(response: httpx2.Response) -> float | None:
-    value = response.headers.get("Retry-After", "").strip()
+def _retry_after(response: http.client.HTTPResponse) -> float | None:
+    value = (response.getheader("Retry-After") or "").strip()
     return float(value) if value.isdigit() else None
 
 
 def _describe(exc: BaseException, stall_timeout: float) -> str:
-    import httpx2
-
-    if isinstance(exc, httpx2.ReadTimeout):
+    if isinstance(exc, TimeoutError):
         return f"No data arrived for {stall_timeout:g} s."
-    if isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout):
-        return "Hearth could not connect to the download server."
     return "The connection was interrupted."

@@ -7,6 +7,7 @@ See DESIGN.md for the rules they follow.
 
 from __future__ import annotations
 
+from app.store import sqlite_import  # noqa: F401 (first: sqlite-utils without numpy)
 from app.store.database import open_database
 from app.store.documents import (
     DocumentStatus,

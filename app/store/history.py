@@ -115,16 +115,22 @@ class History:
         raise NotFoundError(f"There is no conversation {cid}.")
 
     @translate_sqlite_failures
-    def list_conversations(self, *, trash: bool = False) -> list[Conversation]:
-        """Conversations not in the trash, most recently active first; or, with
-        `trash=True`, only those in the trash, most recently deleted first."""
+    def list_conversations(
+        self, *, trash: bool = False, pinned_first: bool = False, limit: int | None = None
+    ) -> list[Conversation]:
+        """Conversations not in the trash, most recently active first (pinned ones before
+        the rest with `pinned_first`); or, with `trash=True`, only those in the trash, most
+        recently deleted first. `limit` reads only the first ones (a page of a list)."""
         where, order = (
             ("deleted_at IS NOT NULL", "deleted_at DESC")
             if trash
             else ("deleted_at IS NULL", "updated_at DESC")
         )
+        if pinned_first:
+            order = f"pinned DESC, {order}"
         sql = f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE {where} ORDER BY {order}"
-        return [conversation_from_row(row) for row in self._db.query(f"{sql}, id DESC")]
+        rows = self._db.query(f"{sql}, id DESC LIMIT ?", [-1 if limit is None else limit])
+        return [conversation_from_row(row) for row in rows]
 
     def rename(self, cid: int, title: str) -> None:
         self._set_conversation(cid, {"title": title})

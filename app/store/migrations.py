@@ -3,8 +3,8 @@
 Every open applies whatever is pending (`open_database`), so a schema change is a new
 function appended here, never an edit of an old one. Rules: never delete user data; add
 columns with defaults; and because `Table.transform()` drops the FTS triggers, any
-migration that transforms `messages` must end with
-`enable_fts(["content"], create_triggers=True, replace=True)`.
+migration that transforms `messages` must end with `index_message_text(db)` (not sqlite-utils'
+`enable_fts`, which would drop the prefix index search as you type relies on).
 
 Roles and statuses are checked in Python rather than with CHECK constraints, so adding a
 status later is a code change and not a table rebuild.
@@ -22,6 +22,8 @@ MIGRATIONS = Migrations("hearth")
 _KNOWN: list[str] = []
 
 _MigrationFn = Callable[[Database], None]
+
+SEARCH_PREFIXES = "2 3"  # FTS5 keeps a prefix index of the first 2 and 3 characters of words
 
 
 def _migration(fn: _MigrationFn) -> _MigrationFn:
@@ -202,3 +204,53 @@ def m006_conversation_kinds(db: Database) -> None:
         "UPDATE conversations SET kind = 'summary' WHERE id IN "
         "(SELECT conversation_id FROM documents WHERE job_key != '')"
     )
+
+
+@_migration
+def m007_index_streaming_messages(db: Database) -> None:
+    """Every open looks for replies left "streaming" by a writer that died (recovery.py);
+    without an index that reads every message, which took 0.4 s at a million of them. The
+    index holds only the rows being written, so it costs nothing to keep."""
+    db.execute(
+        "CREATE INDEX idx_messages_streaming ON messages (status) WHERE status = 'streaming'"
+    )
+
+
+@_migration
+def m008_prefix_search_index(db: Database) -> None:
+    """Search as you type matches the start of the last word ("th" finds "the", "then",
+    "there"...). Without a prefix index FTS5 merges the lists of every such word: seconds
+    on a large history. Rebuilding the index reads every message once (about a minute for
+    a million)."""
+    index_message_text(db)
+
+
+def index_message_text(db: Database) -> None:
+    """(Re)create the full-text index of message contents and its triggers, then fill it.
+
+    The same triggers as sqlite-utils' `enable_fts(..., create_triggers=True)`, so edits keep
+    the index in sync; the table gains a prefix index (`SEARCH_PREFIXES`). Runs inside the
+    caller's transaction (statement by statement: `executescript` would commit it).
+    """
+    for trigger in ("messages_ai", "messages_ad", "messages_au"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    db.execute("DROP TABLE IF EXISTS messages_fts")
+    db.execute(
+        'CREATE VIRTUAL TABLE messages_fts USING FTS5 (content, content="messages", '
+        f"prefix='{SEARCH_PREFIXES}')"
+    )
+    db.execute("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
+    for statement in _MESSAGE_TEXT_TRIGGERS:
+        db.execute(statement)
+
+
+_FTS_DELETE = (
+    "INSERT INTO messages_fts (messages_fts, rowid, content) "
+    "VALUES ('delete', old.rowid, old.content);"
+)
+_FTS_INSERT = "INSERT INTO messages_fts (rowid, content) VALUES (new.rowid, new.content);"
+_MESSAGE_TEXT_TRIGGERS = (
+    f"CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN {_FTS_INSERT} END",
+    f"CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN {_FTS_DELETE} END",
+    f"CREATE TRIGGER messages_au AFTER UPDATE ON messages BEGIN {_FTS_DELETE} {_FTS_INSERT} END",
+)

@@ -68,9 +68,18 @@ def recover_interrupted_summaries(db: Database) -> list[int]:
     )
 
 
+def working_rows_query(table: str) -> str:
+    """Rows of `table` in the status given as the one parameter, with their writer's pid.
+
+    Every open runs it for messages: the partial index of streaming messages (migration
+    m007) spares it reading every message (SQLite checks a bound value against a partial
+    index's condition)."""
+    return f"SELECT id, writer_pid FROM {table} WHERE status = ?"
+
+
 def _mark_orphans(db: Database, table: str, working: str, interrupted: str) -> list[int]:
     """Set rows of `table` in status `working` whose writer is dead to `interrupted`."""
-    rows = db.execute(f"SELECT id, writer_pid FROM {table} WHERE status = ?", [working])
+    rows = db.execute(working_rows_query(table), [working])
     orphans = [row_id for row_id, pid in rows.fetchall() if pid is None or not pid_is_alive(pid)]
     if not orphans:
         return []

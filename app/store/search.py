@@ -2,12 +2,15 @@
 
 What people type is never FTS5 syntax: each word is wrapped in double quotes (inner quotes
 doubled), so `"`, `*`, `AND`, `NEAR(` or a leading `-` are searched as text and can never
-raise a syntax error. Words are ANDed, the way search boxes usually behave. Questions about a
+raise a syntax error. Words are ANDed, the way search boxes usually behave. Hits are
+ranked (bm25) among the newest `RANKED_MATCHES` matching messages, so a search costs the same
+on a history of any size; with fewer matches than that, all of them are ranked. Questions about a
 document use `question_query` instead: any telling word may match, ranked by bm25.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 from sqlite_utils import Database
@@ -15,17 +18,33 @@ from sqlite_utils import Database
 from app.store.models import Role, SearchHit
 
 SNIPPET_TOKENS = 12
+# Hits are ranked among at most this many matching messages, the newest: a word found in
+# most messages would otherwise be ranked across all of them (seconds on a large history).
+RANKED_MATCHES = 2000
 
-_SEARCH = f"""
-SELECT m.id, m.conversation_id, c.title, m.role,
-       snippet(messages_fts, 0, '[', ']', '…', {SNIPPET_TOKENS}) AS snippet,
-       messages_fts.rank AS rank
-FROM messages_fts
-JOIN messages AS m ON m.id = messages_fts.rowid
+_BEST = """
+WITH newest AS (
+    SELECT rowid AS id, rank FROM messages_fts WHERE messages_fts MATCH :query
+    ORDER BY rowid DESC LIMIT :ranked
+)
+SELECT m.id, m.conversation_id, c.title, m.role, newest.rank
+FROM newest
+JOIN messages AS m ON m.id = newest.id
 JOIN conversations AS c ON c.id = m.conversation_id
-WHERE messages_fts MATCH :query AND c.deleted_at IS NULL
-ORDER BY rank, m.id DESC
+WHERE c.deleted_at IS NULL
+ORDER BY newest.rank, m.id DESC
 LIMIT :limit
+"""
+
+# Snippets only for the hits shown (making one costs more than ranking a match). FTS5 walks
+# the matches once, within the hits' rowid range; the list then picks the hits. (`+rowid`
+# keeps the list from reaching FTS5 as rowid lookups: it would evaluate the query once per
+# hit, and a word's prefix costs a merge of every word it starts each time.)
+_SNIPPETS = f"""
+SELECT rowid, snippet(messages_fts, 0, '[', ']', '…', {SNIPPET_TOKENS})
+FROM messages_fts
+WHERE messages_fts MATCH :query AND rowid BETWEEN :low AND :high
+AND +rowid IN (SELECT value FROM json_each(:ids))
 """
 
 
@@ -41,23 +60,34 @@ def quote_query(text: str, *, prefix_last: bool = False) -> str:
 
 
 def search_messages(
-    db: Database, text: str, limit: int, *, prefix_last: bool = False
+    db: Database,
+    text: str,
+    limit: int,
+    *,
+    prefix_last: bool = False,
+    ranked: int = RANKED_MATCHES,
 ) -> list[SearchHit]:
-    """Messages of conversations not in the trash matching every word, best first."""
+    """Messages of conversations not in the trash matching every word, best first, among
+    the newest `ranked` matches."""
     query = quote_query(text, prefix_last=prefix_last)
     if not query or limit <= 0:
         return []
-    rows = db.execute(_SEARCH, {"query": query, "limit": limit}).fetchall()
+    best = db.execute(_BEST, {"query": query, "ranked": ranked, "limit": limit}).fetchall()
+    if not best:
+        return []
+    ids = [row[0] for row in best]
+    bounds = {"low": min(ids), "high": max(ids), "ids": json.dumps(ids)}
+    snippets = dict(db.execute(_SNIPPETS, {"query": query, **bounds}).fetchall())
     return [
         SearchHit(
             conversation_id=cid,
             conversation_title=title,
             message_id=mid,
             role=Role(role),
-            snippet=snippet,
+            snippet=snippets[mid],
             rank=float(rank),
         )
-        for mid, cid, title, role, snippet, rank in rows
+        for mid, cid, title, role, rank in best
     ]
 
 

@@ -3,6 +3,11 @@
 `refresh()` re-reads the store and applies only the difference (rows removed, moved,
 changed, inserted) instead of resetting the model, so a view keeps its selection and current
 row by conversation id across refreshes.
+
+The list is read a page at a time (`PAGE_SIZE` rows; the view asks for more as it scrolls,
+through Qt's `canFetchMore`/`fetchMore`), so showing and refreshing it costs the same with
+ten conversations or ten thousand. A row once loaded stays loaded while it is in the list,
+even when it moves below the rows read so far (unpinned, say): a selection never vanishes.
 """
 
 from __future__ import annotations
@@ -20,10 +25,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from app.errors import HearthError
+from app.errors import HearthError, NotFoundError
 from app.store import Conversation, History
 
 UNTITLED = "New conversation"
+PAGE_SIZE = 200  # rows read at a time: many screens of the sidebar
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -35,11 +41,6 @@ class ConversationRole(IntEnum):
     PINNED = Qt.ItemDataRole.UserRole + 2
     UPDATED_AT = Qt.ItemDataRole.UserRole + 3
     DELETED_AT = Qt.ItemDataRole.UserRole + 4
-
-
-def list_order(conversations: list[Conversation]) -> list[Conversation]:
-    """Pinned first; within each group the store's order (newest activity first)."""
-    return sorted(conversations, key=lambda c: not c.pinned)  # sorted() is stable
 
 
 class ConversationListModel(QAbstractListModel):
@@ -56,12 +57,19 @@ class ConversationListModel(QAbstractListModel):
     write_failed = Signal(str)
 
     def __init__(
-        self, history: History, *, trash: bool = False, parent: QObject | None = None
+        self,
+        history: History,
+        *,
+        trash: bool = False,
+        parent: QObject | None = None,
+        page_size: int | None = None,
     ) -> None:
         super().__init__(parent)
         self._history = history
         self._trash = trash
-        self._rows: list[Conversation] = self._read()
+        self._page_size = page_size or PAGE_SIZE
+        self._rows: list[Conversation] = []
+        self._rows, self._more = self._read(self._page_size)
 
     @property
     def trash(self) -> bool:
@@ -143,18 +151,52 @@ class ConversationListModel(QAbstractListModel):
 
     # -- refreshing -------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Re-read from the history, keeping persistent indexes (selections) by id."""
-        fresh = self._read()
+    def canFetchMore(self, parent: _Index | None = None) -> bool:  # noqa: N802 (Qt's name)
+        return self._more and (parent is None or not parent.isValid())
+
+    def fetchMore(self, parent: _Index | None = None) -> None:  # noqa: N802 (Qt's name)
+        """Read the next page (views call this when scrolled to the end)."""
+        if self.canFetchMore(parent):
+            self._apply(len(self._rows) + self._page_size)
+
+    def refresh(self, *, including: int | None = None) -> None:
+        """Re-read from the history, keeping persistent indexes (selections) by id; rows
+        already loaded stay loaded, and so does `including` if it is listed at all."""
+        self._apply(max(len(self._rows), self._page_size), including)
+
+    def _apply(self, count: int, including: int | None = None) -> None:
+        fresh, self._more = self._read(count, including)
         fresh_ids = {c.id for c in fresh}
         self._remove_missing(fresh_ids)
         kept_ids = {c.id for c in self._rows}
         self._reorder([c for c in fresh if c.id in kept_ids])
         self._insert_new(fresh)
 
-    def _read(self) -> list[Conversation]:
-        conversations = self._history.list_conversations(trash=self._trash)
-        return conversations if self._trash else list_order(conversations)
+    def _read(self, count: int, including: int | None = None) -> tuple[list[Conversation], bool]:
+        """The first `count` rows, or more: as many as it takes to include every loaded row
+        and `including` that is still listed; and whether rows remain beyond them."""
+        wanted = {c.id for c in self._rows} | ({including} if including is not None else set())
+        limit = count
+        while True:
+            rows = self._history.list_conversations(
+                trash=self._trash, pinned_first=not self._trash, limit=limit + 1
+            )
+            more = len(rows) > limit
+            rows = rows[:limit]
+            missing = wanted - {c.id for c in rows}
+            if more and any(self._listed(cid) for cid in missing):
+                limit *= 2  # a wanted row moved further down: read until it is in
+                continue
+            found = [row for row, c in enumerate(rows) if c.id in wanted]
+            end = max(count, found[-1] + 1 if found else 0)
+            return rows[:end], more or len(rows) > end
+
+    def _listed(self, cid: int) -> bool:
+        """Whether conversation `cid` belongs in this list (exists, in or out of the trash)."""
+        try:
+            return (self._history.get_conversation(cid).deleted_at is not None) == self._trash
+        except NotFoundError:
+            return False
 
     def _remove_missing(self, fresh_ids: set[int]) -> None:
         for row in reversed(range(len(self._rows))):

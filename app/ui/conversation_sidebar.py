@@ -170,8 +170,8 @@ class ConversationSidebar(QWidget):
     def select_conversation(self, cid: int) -> bool:
         """Select `cid` in the list (leaving the trash); False if it is not listed."""
         index = self.conversation_model.index_of(cid)
-        if not index.isValid():
-            self.conversation_model.refresh()
+        if not index.isValid():  # new, or further down than the rows read so far
+            self.conversation_model.refresh(including=cid)
             index = self.conversation_model.index_of(cid)
         if not index.isValid():
             return False

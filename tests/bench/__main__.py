@@ -17,6 +17,9 @@ from app.bootstrap import run_in_venv
 # name -> module in tests/bench/; each has `figures(quick: bool) -> Iterator[Figure]`
 SUITES: dict[str, str] = {
     "conversations": "conversations",
+    "window": "window",
+    "store": "store",
+    "downloads": "downloads",
 }
 
 

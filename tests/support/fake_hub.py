@@ -34,7 +34,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
@@ -84,13 +84,26 @@ class FakeFile:
     def size(self) -> int:
         return len(self.data)
 
+    # Digests of `data`, computed once per bytes object: a HEAD of a 256 MB file would
+    # otherwise spend a second hashing it (and slow down the download benchmark).
+    _digests: dict[str, tuple[bytes, str]] = field(default_factory=dict, repr=False, compare=False)
+
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        return self._digest("sha256", lambda data: hashlib.sha256(data).hexdigest())
 
     @property
     def git_sha1(self) -> str:
-        return hashlib.sha1(b"blob %d\0" % self.size + self.data).hexdigest()
+        return self._digest(
+            "git_sha1", lambda data: hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+        )
+
+    def _digest(self, kind: str, compute: Callable[[bytes], str]) -> str:
+        cached = self._digests.get(kind)
+        if cached is None or cached[0] is not self.data:  # new, or `data` was replaced
+            cached = (self.data, compute(self.data))
+            self._digests[kind] = cached
+        return cached[1]
 
     @property
     def etag(self) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from app.store import MIGRATIONS, DocumentStatus, DocumentStore, History, MessageStatus
-from app.store.recovery import pid_is_alive
+from app.store.recovery import pid_is_alive, working_rows_query
 from tests.unit.store.document_helpers import add, chunks_of
 
 
@@ -117,3 +117,11 @@ def test_an_older_history_gains_summary_writers(db_path: Path) -> None:
         assert store.get(1).status is DocumentStatus.INTERRUPTED
         assert store.get(2).status is DocumentStatus.DONE
         assert [chunk.text for chunk in store.search_chunks(2, "harbour")] == ["The harbour froze."]
+
+
+def test_finding_unfinished_replies_reads_only_the_index_of_them(db_path: Path) -> None:
+    """Every open looks for streaming replies: that must not read every message."""
+    with History.open(db_path) as history:
+        query = f"EXPLAIN QUERY PLAN {working_rows_query('messages')}"
+        plan = " ".join(row[3] for row in history.db.execute(query, [MessageStatus.STREAMING]))
+    assert plan == "SEARCH messages USING INDEX idx_messages_streaming (status=?)"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from app.store import History, Role
+import pytest
+import sqlite_utils
+
+from app.store import MIGRATIONS, History, Role
+from app.store.search import search_messages
 
 
 def test_more_mentions_rank_higher(history: History) -> None:
@@ -110,3 +114,44 @@ def test_prefix_search_input_never_raises(history: History, query: str) -> None:
     cid = history.create_conversation()
     history.add_message(cid, "user", "a b near x")
     history.search(query, prefix_last=True)
+
+
+def test_hits_are_ranked_among_the_newest_matches(history: History) -> None:
+    """A word in most messages must not make every search rank all of them: the best of
+    the newest `ranked` matches win, even over older, better matches."""
+    cid = history.create_conversation()
+    older = [history.add_message(cid, "user", f"apple apple apple old{i}") for i in range(2)]
+    newer = [history.add_message(cid, "user", f"apple and more words new{i}") for i in range(3)]
+
+    within = search_messages(history.db, "apple", 50, ranked=3)
+    everything = search_messages(history.db, "apple", 50, ranked=100)
+
+    assert {hit.message_id for hit in within} == set(newer)
+    assert [hit.message_id for hit in everything][:2] == older[::-1]
+    for hit, word in zip(within, ["new2", "new1", "new0"], strict=True):
+        assert word in hit.snippet  # each hit's own snippet, not a neighbour's
+
+
+def test_an_older_history_gains_the_prefix_index_and_keeps_its_hits(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    with sqlite_utils.Database(db_path) as old:
+        MIGRATIONS.apply(old, stop_before="m008_prefix_search_index")
+        old.table("conversations").insert({"id": 1, "created_at": "x", "updated_at": "x"})
+        old.table("messages").insert(
+            {"id": 1, "conversation_id": 1, "role": "user", "content": "a lantern at night"}
+            | {"created_at": "x", "updated_at": "x"}
+        )
+
+    with History.open(db_path) as history:
+        schema = history.db.table("messages_fts").schema
+        found_old = [hit.message_id for hit in history.search("la", prefix_last=True)]
+        new = history.add_message(1, "user", "lanterns and lamps")
+        history.update_message(1, content="a candle at night")
+        found_after = [hit.message_id for hit in history.search("lan", prefix_last=True)]
+        history.db.execute("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
+        indexed = history.db.table("messages").detect_fts()
+
+    assert "prefix='2 3'" in schema
+    assert found_old == [1]
+    assert found_after == [new]  # the triggers came back: added and edited text is indexed
+    assert indexed == "messages_fts"
