@@ -37,7 +37,6 @@ from app.engine.protocol import (
     Request,
     SamplingParams,
 )
-from app.engine.worker import engine_main
 from app.errors import (
     ContextOverflowError,
     EngineCrashedError,
@@ -77,6 +76,10 @@ class EngineClient:
 
     def start(self) -> None:
         """Start a fresh engine process (stopping any previous one)."""
+        # Imported here: the worker's modules (numpy among them) are the child's, and the
+        # window starts faster without them.
+        from app.engine.worker import engine_main
+
         self.close()
         context = multiprocessing.get_context("spawn")
         parent_end, child_end = context.Pipe(duplex=True)

@@ -9,13 +9,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# app.engine.worker: the engine child's code (llama.cpp glue, numpy), never the window's
 HEAVY = ["numpy", "llama_cpp", "huggingface_hub", "httpx2", "gguf", "pypdfium2", "docx"]
+HEAVY += ["app.engine.worker"]
 
 IMPORTS = """
 import sys
 import app.cli
 app.cli.build_parser()  # `hearth` parses its arguments before opening the window
 import app.ui.application
+import app.ui.main_window
 print(" ".join(name for name in sys.argv[1:] if name in sys.modules))
 """
 
