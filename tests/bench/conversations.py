@@ -198,21 +198,22 @@ def switching_ratio(hearth: HearthSide, conversations: list[int], rounds: int) -
 
 
 def after_restart(hearth: HearthSide, conversations: list[int]) -> Figure:
-    """Quit and start again: the returns come from disk."""
+    """Quit and start again: the returns come from disk; each is followed by a new
+    conversation's first turn, the baseline (interleaved, so load on the machine hits both)."""
     hearth.restart()
-    restart_ttfts = []
+    returns, firsts = [], []
     for topic, cid in enumerate(conversations):
         ttft, finished = hearth.turn(cid, user_text(200, topic=10 + topic))
-        restart_ttfts.append(ttft)
+        returns.append(ttft)
         assert finished.stats.restored_from == "disk", finished.stats
-    fresh = hearth.new_conversation()
-    restart_first = hearth.turn(fresh, user_text(200, topic=60))[0]
+        fresh = hearth.new_conversation()
+        firsts.append(hearth.turn(fresh, user_text(200, topic=60 + topic))[0])
     return at_most(
         "after a restart: TTFT on return / new turn 1",
-        max(restart_ttfts) / restart_first,
+        max(returns) / statistics.median(firsts),
         1.5,
         "x",
-        f"{statistics.median(restart_ttfts) * 1000:.0f} ms median return, from disk",
+        f"worst of 3, {statistics.median(returns) * 1000:.0f} ms median return, from disk",
     )
 
 
