@@ -16,6 +16,7 @@ This module needs only ``gguf`` and ``numpy``; it never imports ``llama_cpp``.
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from collections.abc import Mapping, Sequence
@@ -28,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "ARCHITECTURES",
     "BOS_ID",
     "CHATML_TEMPLATE",
     "EOS_ID",
@@ -41,6 +43,7 @@ __all__ = [
     "build_vocab",
     "long_text",
     "reply_pieces",
+    "synthetic_words",
     "write_bad_files",
     "write_random_model",
     "write_scripted_model",
@@ -163,7 +166,13 @@ class _Shape:
             raise ValueError(f"head_dim {self.head_dim} must be even for rope")
 
 
-_Array = npt.NDArray[np.float32] | npt.NDArray[np.float16]
+_Array = npt.NDArray[np.float32] | npt.NDArray[np.float16] | npt.NDArray[np.uint8]
+"""A tensor as written: float32/float16 values, or the bytes of a quantized tensor (whose
+type is then the file's ``weight_type``)."""
+
+ARCHITECTURES: Final = ("llama", "qwen2")
+"""What ``write_random_model`` can write: qwen2 is llama plus biases on the q, k and v
+projections (and a larger rope base); llama.cpp runs each with its own graph."""
 
 
 def _write_gguf(
@@ -175,14 +184,17 @@ def _write_gguf(
     tensors: Mapping[str, _Array],
     chat_template: str | None,
     file_type: gguf.LlamaFileType,
+    architecture: str = "llama",
+    weight_type: gguf.GGMLQuantizationType | None = None,
 ) -> Path:
-    """Write a llama-architecture GGUF with the keys llama.cpp needs to load it.
+    """Write a llama- or qwen2-architecture GGUF with the keys llama.cpp needs to load it.
 
     Besides the obvious hyper-parameters, llama.cpp insists on ``rope.dimension_count`` and
     on a token list with scores and types; ``general.file_type`` is informative only.
+    uint8 tensors are the bytes of ``weight_type`` (a quantized type).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = gguf.GGUFWriter(str(path), "llama")
+    writer = gguf.GGUFWriter(str(path), architecture)
     writer.add_name(name)
     writer.add_file_type(int(file_type))
     writer.add_context_length(shape.context_length)
@@ -192,7 +204,7 @@ def _write_gguf(
     writer.add_head_count(shape.n_head)
     writer.add_head_count_kv(shape.n_kv_head)
     writer.add_rope_dimension_count(shape.head_dim)
-    writer.add_rope_freq_base(10000.0)
+    writer.add_rope_freq_base(1_000_000.0 if architecture == "qwen2" else 10000.0)
     writer.add_layer_norm_rms_eps(1e-5)
 
     writer.add_tokenizer_model("llama")
@@ -209,7 +221,8 @@ def _write_gguf(
         writer.add_chat_template(chat_template)
 
     for tensor_name, data in tensors.items():
-        writer.add_tensor(tensor_name, np.ascontiguousarray(data))
+        raw_dtype = weight_type if data.dtype == np.uint8 else None
+        writer.add_tensor(tensor_name, np.ascontiguousarray(data), raw_dtype=raw_dtype)
 
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
@@ -218,16 +231,26 @@ def _write_gguf(
     return path
 
 
-def _block_tensor_shapes(shape: _Shape, layer: int) -> dict[str, tuple[int, ...]]:
+def _block_tensor_shapes(
+    shape: _Shape, layer: int, architecture: str = "llama"
+) -> dict[str, tuple[int, ...]]:
     """numpy shapes (the reverse of GGML's) of one transformer block's tensors."""
     q_dim = shape.n_head * shape.head_dim
     kv_dim = shape.n_kv_head * shape.head_dim
     prefix = f"blk.{layer}"
+    biases: dict[str, tuple[int, ...]] = {}
+    if architecture == "qwen2":
+        biases = {
+            f"{prefix}.attn_q.bias": (q_dim,),
+            f"{prefix}.attn_k.bias": (kv_dim,),
+            f"{prefix}.attn_v.bias": (kv_dim,),
+        }
     return {
         f"{prefix}.attn_norm.weight": (shape.n_embd,),
         f"{prefix}.attn_q.weight": (q_dim, shape.n_embd),
         f"{prefix}.attn_k.weight": (kv_dim, shape.n_embd),
         f"{prefix}.attn_v.weight": (kv_dim, shape.n_embd),
+        **biases,
         f"{prefix}.attn_output.weight": (shape.n_embd, q_dim),
         f"{prefix}.ffn_norm.weight": (shape.n_embd,),
         f"{prefix}.ffn_gate.weight": (shape.n_ff, shape.n_embd),
@@ -398,6 +421,28 @@ def _babble_ids(vocab: Vocab) -> list[int]:
     ]
 
 
+def synthetic_words(count: int) -> list[str]:
+    """``count`` distinct made-up tokens (lowercase letter runs, with and without the space
+    marker, shortest first) to grow the vocabulary to a real model's size. Every prefix of
+    each is in the vocabulary too, so ordinary text merges into them as it would with a real
+    tokenizer (a few characters a token instead of one)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words: list[str] = []
+    for length in range(2, 8):
+        for lead in (SPACE, ""):
+            for combo in itertools.product(letters, repeat=length):
+                words.append(lead + "".join(combo))
+                if len(words) == count:
+                    return words
+    raise ValueError(f"cannot make {count} synthetic tokens")
+
+
+_QUANTIZED: Final = {
+    gguf.GGMLQuantizationType.Q8_0: gguf.LlamaFileType.MOSTLY_Q8_0,
+    gguf.GGMLQuantizationType.Q4_0: gguf.LlamaFileType.MOSTLY_Q4_0,
+}
+
+
 def write_random_model(
     path: Path,
     *,
@@ -410,6 +455,10 @@ def write_random_model(
     seed: int = 0,
     chat_template: str | None = CHATML_TEMPLATE,
     name: str = "Random Tiny",
+    architecture: str = "llama",
+    n_vocab: int | None = None,
+    weight_type: gguf.GGMLQuantizationType = gguf.GGMLQuantizationType.F16,
+    block_std: float = 0.02,
 ) -> Path:
     """Write a model with random weights (std 0.02, float16; norms float32 ones).
 
@@ -419,7 +468,15 @@ def write_random_model(
     this small barely change the residual stream, so dimension 0 dominates the final norm)
     and a large negative weight in that dimension of the output rows of the forbidden tokens.
     Speed depends only on the shape, never on the weight values.
+
+    Real sizes: ``architecture`` "qwen2" (see ARCHITECTURES), ``n_vocab`` pads the shared
+    vocabulary with ``synthetic_words``, and ``weight_type`` Q8_0 or Q4_0 quantizes every
+    matrix (with ``gguf.quants``, as llama.cpp would) instead of storing float16. Blocks of a
+    real model's width and depth add enough noise to swamp dimension 0 (a 1.5B shape then
+    emits byte tokens): give them a smaller ``block_std`` (0.002 keeps it below 0.2).
     """
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"architecture must be one of {ARCHITECTURES}, not {architecture!r}")
     shape = _Shape(
         n_embd=n_embd,
         n_layer=n_layer,
@@ -429,11 +486,18 @@ def write_random_model(
         context_length=context_length,
     )
     shape.check()
-    vocab = build_vocab()
+    base = build_vocab()
+    vocab = base if n_vocab is None else build_vocab(synthetic_words(n_vocab - len(base)))
     rng = np.random.default_rng(seed)
 
-    def normal(tensor_shape: tuple[int, ...]) -> npt.NDArray[np.float32]:
-        return rng.standard_normal(tensor_shape, dtype=np.float32) * np.float32(0.02)
+    def matrix(values: npt.NDArray[np.float32]) -> _Array:
+        if weight_type == gguf.GGMLQuantizationType.F16:
+            return values.astype(np.float16)
+        quantized: npt.NDArray[np.uint8] = gguf.quants.quantize(values, weight_type)
+        return quantized
+
+    def normal(tensor_shape: tuple[int, ...], std: float = 0.02) -> npt.NDArray[np.float32]:
+        return rng.standard_normal(tensor_shape, dtype=np.float32) * np.float32(std)
 
     embeddings = normal((len(vocab), n_embd))
     embeddings[:, 0] = 1.0
@@ -443,16 +507,19 @@ def write_random_model(
     output[forbidden, 0] = -20.0
 
     tensors: dict[str, _Array] = {
-        "token_embd.weight": embeddings.astype(np.float16),
+        "token_embd.weight": matrix(embeddings),
         "output_norm.weight": np.ones(n_embd, dtype=np.float32),
-        "output.weight": output.astype(np.float16),
+        "output.weight": matrix(output),
     }
+    del embeddings, output
     for layer in range(n_layer):
-        for tensor_name, tensor_shape in _block_tensor_shapes(shape, layer).items():
-            if len(tensor_shape) == 1:
+        for tensor_name, tensor_shape in _block_tensor_shapes(shape, layer, architecture).items():
+            if tensor_name.endswith(".bias"):
+                tensors[tensor_name] = np.zeros(tensor_shape, dtype=np.float32)
+            elif len(tensor_shape) == 1:
                 tensors[tensor_name] = np.ones(tensor_shape, dtype=np.float32)
             else:
-                tensors[tensor_name] = normal(tensor_shape).astype(np.float16)
+                tensors[tensor_name] = matrix(normal(tensor_shape, block_std))
     return _write_gguf(
         path,
         name=name,
@@ -460,7 +527,9 @@ def write_random_model(
         shape=shape,
         tensors=tensors,
         chat_template=chat_template,
-        file_type=gguf.LlamaFileType.MOSTLY_F16,
+        file_type=_QUANTIZED.get(weight_type, gguf.LlamaFileType.MOSTLY_F16),
+        architecture=architecture,
+        weight_type=weight_type,
     )
 
 

@@ -24,6 +24,7 @@ from tests.support.tiny_gguf import (
     build_vocab,
     long_text,
     reply_pieces,
+    synthetic_words,
     write_random_model,
     write_scripted_model,
 )
@@ -290,3 +291,56 @@ def test_bad_files_are_rejected_by_llama_cpp(
     for label in ("truncated", "wrong_magic", "text"):
         with pytest.raises(ValueError, match="Failed to load model"):
             _load(llama_cpp, bad_model_files[label])
+
+
+# --- realistic-size options (the benchmark models, tests/bench/models.py, at a tiny size) ---
+
+
+def test_synthetic_words_are_distinct_and_closed_under_prefixes() -> None:
+    words = synthetic_words(20_000)
+    vocab = build_vocab(words)
+
+    assert len(vocab) == len(build_vocab()) + len(words)
+    assert len(set(vocab.tokens)) == len(vocab)
+    known = set(vocab.tokens)
+    assert all(word[:-1] in known for word in words)
+
+
+@pytest.mark.parametrize(
+    ("architecture", "weight_type"),
+    [("qwen2", gguf.GGMLQuantizationType.Q8_0), ("llama", gguf.GGMLQuantizationType.Q4_0)],
+)
+def test_a_quantized_model_with_a_large_vocabulary_babbles_to_max_tokens(
+    llama_cpp: ModuleType,
+    tmp_path: Path,
+    architecture: str,
+    weight_type: gguf.GGMLQuantizationType,
+) -> None:
+    path = write_random_model(
+        tmp_path / "big-vocab.gguf",
+        n_embd=64,
+        n_layer=2,
+        n_head=4,
+        n_kv_head=2,
+        n_ff=128,
+        architecture=architecture,
+        n_vocab=5000,
+        weight_type=weight_type,
+    )
+    reader = gguf.GGUFReader(path)
+    assert _field(reader, "general.architecture") == architecture
+    types = {t.name: t.tensor_type for t in reader.tensors}
+    assert types["blk.1.ffn_down.weight"] == weight_type
+    assert types["token_embd.weight"] == weight_type
+    assert types["output_norm.weight"] == gguf.GGMLQuantizationType.F32
+    assert ("blk.0.attn_q.bias" in types) == (architecture == "qwen2")
+
+    llm = _load(llama_cpp, path)
+    try:
+        assert llm.n_vocab() == 5000
+        assert len(llm.tokenize(b"the river lantern", add_bos=False)) < len("the river lantern")
+        result = llm.create_chat_completion(messages=MESSAGES, max_tokens=40, temperature=1.0)
+        assert result["usage"]["completion_tokens"] == 40
+        assert result["choices"][0]["finish_reason"] == "length"
+    finally:
+        llm.close()
