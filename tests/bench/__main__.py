@@ -15,7 +15,9 @@ import time
 from app.bootstrap import run_in_venv
 
 # name -> module in tests/bench/; each has `figures(quick: bool) -> Iterator[Figure]`
-SUITES: dict[str, str] = {}
+SUITES: dict[str, str] = {
+    "engine": "engine_speed",
+}
 
 
 def main(argv: list[str]) -> int:
