@@ -17,6 +17,7 @@ from app.bootstrap import run_in_venv
 # name -> module in tests/bench/; each has `figures(quick: bool) -> Iterator[Figure]`
 SUITES: dict[str, str] = {
     "engine": "engine_speed",
+    "summaries": "summaries",
 }
 
 
