@@ -16,7 +16,9 @@ from app.bootstrap import run_in_venv
 
 # name -> module in tests/bench/; each has `figures(quick: bool) -> Iterator[Figure]`
 SUITES: dict[str, str] = {
+    "engine": "engine_speed",
     "conversations": "conversations",
+    "summaries": "summaries",
     "window": "window",
     "store": "store",
     "downloads": "downloads",
