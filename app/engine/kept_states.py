@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Literal
 
 from app.engine.protocol import KEPT_STATES_FULL_CONTEXTS, StateCacheConfig
 from app.engine.state_bytes import capture, restore
-from app.engine.state_cache import DiskStates, MemoryStates, StateKey
+from app.engine.state_cache import DiskStates, MemoryStates
+from app.engine.state_key import StateKey
 
 if TYPE_CHECKING:
     import llama_cpp

@@ -30,7 +30,7 @@ from app.engine.protocol import (
     SamplingParams,
     TextPiece,
 )
-from app.engine.state_cache import model_identity
+from app.engine.state_key import model_identity, shared_prefix_length
 from app.errors import ContextOverflowError, EngineError, LoadCancelled, ModelFileError
 
 if TYPE_CHECKING:
@@ -334,12 +334,7 @@ class ModelRunner:
     def _reusable_prefix(self, prompt: list[int]) -> int:
         """How many prompt tokens `generate` will take from the KV cache (its own rule)."""
         llm = self._model()
-        in_cache = llm.input_ids[: llm.n_tokens]
-        common = 0
-        for cached_token, token in zip(in_cache, prompt, strict=False):
-            if cached_token != token:
-                break
-            common += 1
+        common = shared_prefix_length(llm.input_ids[: llm.n_tokens], prompt)
         return common - 1 if common == len(prompt) else common
 
 

@@ -37,92 +37,15 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO
+
+from app.engine.state_key import SUFFIX, Hit, StateKey, ranked_matches
 
 log = logging.getLogger("hearth.engine.state_cache")
 
 MAGIC = b"HKVSTAT1"  # file format and version
 _PREAMBLE = struct.Struct("<8s32sI")  # magic, sha256 of everything after it, header length
-SUFFIX = ".kvstate"
 _MAX_HEADER = 64 * 1024
-
-
-def model_identity(model_path: Path) -> str:
-    """Identify a model file by its resolved path, size and modification time (in ns).
-
-    Why not a hash of the GGUF header: fine-tunes of one base model share the same header
-    (shapes, tokenizer) yet have different weights, and hashing the weights themselves would
-    mean reading gigabytes. Path + size + mtime is free and changes whenever the file is
-    replaced (re-download, re-quantization); moving or touching the file only costs a cache miss.
-    """
-    resolved = model_path.resolve()
-    stat = resolved.stat()
-    text = f"{resolved}\0{stat.st_size}\0{stat.st_mtime_ns}"
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
-class StateKey:
-    """What a saved state is valid for: one model file, context size, KV type and token prefix."""
-
-    model_id: str
-    n_ctx: int
-    kv_type: str
-    tokens: tuple[int, ...]
-
-    def same_setup(self, model_id: str, n_ctx: int, kv_type: str) -> bool:
-        return (self.model_id, self.n_ctx, self.kv_type) == (model_id, n_ctx, kv_type)
-
-    def shared_prefix(self, tokens: Sequence[int]) -> int:
-        """How many leading tokens this state has in common with `tokens`.
-
-        All of them are usable: after restoring, llama.cpp drops the cells past the shared
-        prefix (`Llama.generate` does so itself), so a state that ends with a reply worded a
-        little differently from the stored text is still used up to the difference.
-        """
-        common = 0
-        for mine, theirs in zip(self.tokens, tokens, strict=False):
-            if mine != theirs:
-                break
-            common += 1
-        return common
-
-    def extends(self, other: StateKey) -> bool:
-        """Whether this state holds everything `other` holds (same setup, longer prefix):
-        then `other` is never the better choice, and can go."""
-        return (
-            other is not self
-            and other.same_setup(self.model_id, self.n_ctx, self.kv_type)
-            and len(other.tokens) < len(self.tokens)
-            and self.tokens[: len(other.tokens)] == other.tokens
-        )
-
-    def file_name(self) -> str:
-        digest = hashlib.sha256(repr(self).encode()).hexdigest()[:40]
-        return digest + SUFFIX
-
-
-class Hit(NamedTuple):
-    """A lookup's answer: `length` tokens of the prompt are in `state`, stored under `key`."""
-
-    length: int
-    state: bytes
-    key: StateKey
-
-
-def _ranked_matches(
-    keys: Sequence[StateKey], model_id: str, n_ctx: int, kv_type: str, tokens: Sequence[int]
-) -> list[tuple[int, StateKey]]:
-    """The keys of this setup sharing a prefix with `tokens`, the longest shared first (and of
-    equal ones the shortest state, which is the least to read and restore)."""
-    matches = []
-    for key in keys:
-        if key.same_setup(model_id, n_ctx, kv_type):
-            length = key.shared_prefix(tokens)
-            if length:
-                matches.append((length, key))
-    matches.sort(key=lambda match: (-match[0], len(match[1].tokens)))
-    return matches
 
 
 # --- memory ------------------------------------------------------------------------------------
@@ -154,7 +77,7 @@ class MemoryStates:
         self, model_id: str, n_ctx: int, kv_type: str, tokens: Sequence[int]
     ) -> Hit | None:
         with self._lock:
-            matches = _ranked_matches(list(self._states), model_id, n_ctx, kv_type, tokens)
+            matches = ranked_matches(list(self._states), model_id, n_ctx, kv_type, tokens)
             if not matches:
                 return None
             length, key = matches[0]
@@ -237,7 +160,7 @@ class DiskStates:
         """The state sharing the longest prefix with `tokens`, with that prefix's length."""
         with self._lock:
             by_key = {entry.key: entry for entry in self._entries.values()}
-            for length, key in _ranked_matches(list(by_key), model_id, n_ctx, kv_type, tokens):
+            for length, key in ranked_matches(list(by_key), model_id, n_ctx, kv_type, tokens):
                 entry = by_key[key]
                 state = self._read_verified(entry)
                 if state is not None:

@@ -28,9 +28,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import llama_cpp
-from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
 from app.engine.client import EngineClient
 from app.engine.protocol import (
     ChatMessage,
@@ -40,12 +37,14 @@ from app.engine.protocol import (
     TextPiece,
 )
 from app.engine.state_cache import read_key
+from app.engine.state_key import shared_prefix_length
 from app.settings import Settings
 from app.store import History
 from app.tasks.chat_turn import ChatTurnJob, TurnFinished
 from app.tasks.job import Done
 from tests.bench.figures import Figure, at_most, reported
 from tests.bench.models import QUICK_MODEL, model_file
+from tests.bench.raw_llama import RawLlama
 from tests.support.tiny_gguf import long_text
 
 N_CTX = 4096
@@ -57,6 +56,11 @@ SYSTEM = "You are Hearth, a helpful assistant running privately on this computer
 def user_text(turn: int, topic: int, words: int = 18) -> str:
     """About 100 tokens of a user's message (the generated models' tokenizer)."""
     return long_text(words, seed=1000 * topic + turn)
+
+
+def bench_config(model: Path) -> LoadConfig:
+    """The same model, threads, context and batch for both sides."""
+    return LoadConfig(model, N_CTX, Settings().effective_threads())
 
 
 class HearthSide:
@@ -72,9 +76,8 @@ class HearthSide:
     def load(self) -> None:
         """As `Runtime.load_config` loads it (or, for the "before" figures, without states)."""
         cache = StateCacheConfig(self.folder / "states", disk_bytes=2 * 1024**3)
-        threads = Settings().effective_threads()
-        config = LoadConfig(self.model, N_CTX, threads, state_cache=cache)
-        self.engine.load(config if self.keep_states else replace(config, state_cache=None))
+        config = bench_config(self.model)
+        self.engine.load(replace(config, state_cache=cache) if self.keep_states else config)
 
     def restart(self) -> None:
         """A new engine process, as after quitting and starting Hearth again."""
@@ -105,45 +108,23 @@ class RawSide:
     """The same conversations on llama-cpp-python alone (one KV cache, its prefix reuse)."""
 
     def __init__(self, model: Path) -> None:
-        threads = Settings().effective_threads()
-        self.llm = llama_cpp.Llama(
-            str(model), n_ctx=N_CTX, n_threads=threads, n_threads_batch=threads, verbose=False
-        )
-        self.format = Jinja2ChatFormatter(
-            template=self.llm.metadata["tokenizer.chat_template"], eos_token="", bos_token=""
-        )
+        self.raw = RawLlama(bench_config(model))
         self.conversations: dict[int, list[ChatMessage]] = {}
 
     def turn(self, cid: int, text: str) -> tuple[float, int]:
         """TTFT and the number of prompt tokens llama.cpp evaluated."""
         messages = self.conversations.setdefault(cid, [ChatMessage("system", SYSTEM)])
         messages.append(ChatMessage("user", text))
-        rendered = self.format(messages=[{"role": m.role, "content": m.content} for m in messages])
-        prompt = self.llm.tokenize(rendered.prompt.encode(), add_bos=False, special=True)
-        reused = _shared(self.llm.input_ids[: self.llm.n_tokens], prompt)
-        started = time.perf_counter()
-        generated = self.llm.generate(prompt, temp=0.0)
-        reply = [next(generated)]
-        ttft = time.perf_counter() - started
-        while len(reply) < REPLY_TOKENS:
-            reply.append(next(generated))
-        generated.close()
-        messages.append(
-            ChatMessage("assistant", self.llm.detokenize(reply).decode(errors="replace"))
-        )
-        return ttft, len(prompt) - min(reused, len(prompt) - 1)
+        prompt = self.raw.prompt_tokens(messages)
+        llm = self.raw.llm
+        reused = shared_prefix_length(llm.input_ids[: llm.n_tokens], prompt)
+        timed = self.raw.generate(prompt, GREEDY, REPLY_TOKENS)
+        reply = llm.detokenize(timed.tokens).decode(errors="replace")
+        messages.append(ChatMessage("assistant", reply))
+        return timed.ttft, len(prompt) - min(reused, len(prompt) - 1)
 
     def close(self) -> None:
-        self.llm.close()
-
-
-def _shared(cached: object, prompt: list[int]) -> int:
-    count = 0
-    for a, b in zip(cached, prompt, strict=False):  # type: ignore[call-overload]
-        if a != b:
-            break
-        count += 1
-    return count
+        self.raw.close()
 
 
 def growing(hearth: HearthSide, raw: RawSide, turns: int) -> Iterator[Figure]:

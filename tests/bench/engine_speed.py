@@ -40,6 +40,7 @@ from pathlib import Path
 
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatMessage, ChatStats, LoadConfig, SamplingParams, TextPiece
+from app.engine.state_key import shared_prefix_length
 from app.settings import Settings
 from app.store import History
 from app.tasks.chat_turn import ChatTurnJob, TurnFinished
@@ -47,7 +48,7 @@ from app.tasks.job import Done
 from tests.bench.cancel_latency import responsiveness_figures
 from tests.bench.figures import Figure, at_least, reported
 from tests.bench.models import QUICK_MODEL, BenchModel, model_file
-from tests.bench.raw_llama import RawLlama, Timed, common_prefix
+from tests.bench.raw_llama import RawLlama, Timed
 from tests.support.tiny_gguf import long_text
 
 FULL_MODELS = (
@@ -118,7 +119,9 @@ class Sides:
     def via_raw(self, text: str) -> Run:
         messages = [ChatMessage("system", SYSTEM_PROMPT), ChatMessage("user", text)]
         prompt = self.raw.prompt_tokens(messages)
-        cached = common_prefix(self.raw.llm.input_ids[: self.raw.llm.n_tokens].tolist(), prompt)
+        cached = shared_prefix_length(
+            self.raw.llm.input_ids[: self.raw.llm.n_tokens].tolist(), prompt
+        )
         return _checked(Run(self.raw.generate(prompt, GREEDY, MAX_TOKENS), len(prompt), cached))
 
 

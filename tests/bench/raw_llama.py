@@ -13,7 +13,7 @@ import itertools
 import statistics
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.engine.protocol import ChatMessage, LoadConfig, SamplingParams
@@ -42,6 +42,7 @@ class Timed:
 
     started: float
     token_times: list[float]
+    tokens: list[int] = field(default_factory=list)  # what was generated
 
     @property
     def ttft(self) -> float:
@@ -56,14 +57,6 @@ class Timed:
         would count, and which have nothing to do with the software measured."""
         gaps = [later - earlier for earlier, later in itertools.pairwise(self.token_times)]
         return 1 / statistics.median(gaps)
-
-
-def common_prefix(first: Sequence[int], second: Sequence[int]) -> int:
-    """How many tokens two sequences share from the start."""
-    return next(
-        (i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b),
-        min(len(first), len(second)),
-    )
 
 
 class RawLlama:
@@ -104,6 +97,7 @@ class RawLlama:
         """Evaluate `prompt` (reusing the cached prefix, as `generate` always does) and
         generate exactly `n_tokens` tokens, timing each."""
         token_times: list[float] = []
+        generated: list[int] = []
         started = time.perf_counter()
         tokens = self.llm.generate(
             prompt,
@@ -114,13 +108,14 @@ class RawLlama:
             repeat_penalty=sampling.repeat_penalty,
         )
         try:
-            for _token in tokens:
+            for token in tokens:
                 token_times.append(time.perf_counter())
+                generated.append(token)
                 if len(token_times) >= n_tokens:
                     break
         finally:
             tokens.close()
-        return Timed(started, token_times)
+        return Timed(started, token_times, generated)
 
     def close(self) -> None:
         self.llm.close()

@@ -29,13 +29,14 @@ from pathlib import Path
 
 from app.engine.client import EngineClient
 from app.engine.protocol import ChatEvent, ChatMessage, ChatStats, LoadConfig, SamplingParams
+from app.engine.state_key import shared_prefix_length
 from app.settings import Settings
 from app.store import History
 from app.tasks.job import Done
 from app.tasks.summarize import SummaryJob, SummaryReady
 from app.tasks.summary_prompts import SummaryStyle
 from tests.bench.figures import Figure, at_least, at_most, reported
-from tests.bench.raw_llama import RawLlama, common_prefix
+from tests.bench.raw_llama import RawLlama
 from tests.support.documents import write_pdf
 from tests.support.tiny_gguf import long_text, write_random_model
 
@@ -121,7 +122,7 @@ def reuse_figures(job: JobRun, label: str) -> Iterator[Figure]:
         raise AssertionError("the document was summarized in one call: no map calls to measure")
     reusing = sum(stats.cached_tokens > 0 for stats, _, _ in maps)
     cached = sum(stats.cached_tokens for stats, _, _ in maps)
-    shared = sum(common_prefix(before, prompt) for _, prompt, before in maps)
+    shared = sum(shared_prefix_length(before, prompt) for _, prompt, before in maps)
     prompt_tokens = sum(stats.prompt_tokens for stats, _, _ in maps)
     yield at_least(f"map calls reusing the cache, {label}", 100 * reusing / len(maps), 100, "%")
     yield at_least(

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from app.engine.state_cache import DiskStates, StateKey, model_identity, saved_states_size
+from app.engine.state_cache import DiskStates, saved_states_size
+from app.engine.state_key import StateKey, model_identity
 from app.presets import find_preset, load_presets
 from app.settings import Sampling, Settings, load_settings, save_settings
 from app.store import History

@@ -18,7 +18,8 @@ import numpy.typing as npt
 import pytest
 
 from app.engine.state_bytes import capture, restore
-from app.engine.state_cache import DiskStates, StateKey, model_identity
+from app.engine.state_cache import DiskStates
+from app.engine.state_key import StateKey, model_identity
 from tests.support.tiny_gguf import long_text, write_random_model
 
 TOLERANCE = 1e-3

@@ -12,11 +12,10 @@ import pytest
 from app.engine.state_cache import (
     DiskStates,
     MemoryStates,
-    StateKey,
     delete_saved_states,
-    model_identity,
     saved_states_size,
 )
+from app.engine.state_key import StateKey, model_identity
 
 MODEL = "model-a"
 
