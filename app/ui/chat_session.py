@@ -114,18 +114,15 @@ class ChatSession(QObject):
         runner.start(self._pool)
         return True
 
-    def ask(
-        self, work: Callable[[EngineClient], object], on_result: Callable[[object], None]
-    ) -> None:
+    def ask(self, work: Callable[[EngineClient], object], on_done: DoneHandler) -> None:
         """A short engine question (e.g. counting the draft's tokens), only when idle: it
-        never delays a turn. Failures are dropped: the answer is a nicety."""
+        never delays a turn. `on_done` gets the job's Done; pass a method of a QObject (as
+        with any slot), so that an answer arriving after its widget closed reaches nobody."""
         if self.state != SessionState.READY or self._job is not None:
             return
         engine = self.engine
         runner = self._runner(CallJob(lambda _job: work(engine), "A question to the model"))
-        runner.finished.connect(
-            lambda done: on_result(done.result) if done.outcome is Outcome.COMPLETED else None
-        )
+        runner.finished.connect(on_done)
         runner.start(self._pool)
 
     def stop(self) -> None:

@@ -130,9 +130,10 @@ class TurnFlow(QObject):
 
         window.session.ask(count, self._show_token_count)
 
-    def _show_token_count(self, count: object) -> None:
-        model = self._window.session.model
-        if model is not None and isinstance(count, int):
+    def _show_token_count(self, done: Done) -> None:
+        """The count's answer; failures are dropped (the count is a nicety)."""
+        model, count = self._window.session.model, done.result
+        if done.outcome is Outcome.COMPLETED and model is not None and isinstance(count, int):
             self._window.composer.show_token_count(f"{count:,} / {model.n_ctx:,} tokens")
 
     def _start(self, job: ChatTurnJob) -> bool:

@@ -7,15 +7,18 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.catalog.library import ModelLibrary
 from app.runtime import Runtime
 from app.store import History
+from app.tasks.job import Done
 from app.ui.chat_session import ChatSession
 from app.ui.main_window import MainWindow
 from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model, streamed_text, wait_for_reads
@@ -394,3 +397,30 @@ def test_returning_to_a_conversation_restores_its_state_instead_of_re_reading_it
     assert stats.restored_from == "memory"
     assert stats.cached_tokens >= first_prompt
     assert saved_path(window)[-1] == ("assistant", "Hello, world!", "complete")
+
+
+def test_the_draft_token_count_shows_and_a_late_answer_reaches_no_closed_widget(
+    qtbot: QtBot, window: MainWindow, random_model: Path
+) -> None:
+    choose_model(qtbot, window, random_model)
+    window.new_conversation()
+    qtbot.keyClicks(window.composer.editor, "How many tokens is this?")
+    qtbot.waitUntil(lambda: window.composer.token_label.text().endswith("/ 1,024 tokens"))
+
+    class Receiver(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.answers: list[object] = []
+
+        def take(self, done: Done) -> None:
+            self.setObjectName(f"answered {done.result}")  # raises if its C++ side is gone
+            self.answers.append(done.result)
+
+    alive, closed = Receiver(), Receiver()
+    release = threading.Event()
+    window._session.ask(lambda _engine: release.wait(10) and 1, closed.take)
+    window._session.ask(lambda _engine: 2, alive.take)
+    shiboken6.delete(closed)  # its widget closed while the engine was busy answering
+    release.set()
+    qtbot.waitUntil(lambda: alive.answers == [2])
+    qtbot.waitUntil(lambda: not window._session._runners)
