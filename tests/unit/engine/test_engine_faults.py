@@ -43,8 +43,13 @@ def test_cancel_while_generating_stops_and_keeps_the_model_usable(
 
 
 @pytest.mark.slow
-def test_cancel_during_prompt_evaluation(engine: EngineClient, slow_model: Path) -> None:
+@pytest.mark.parametrize("after_a_reply", [False, True])
+def test_cancel_during_prompt_evaluation(
+    engine: EngineClient, slow_model: Path, after_a_reply: bool
+) -> None:
     engine.load(load_config(slow_model, n_ctx=4096))
+    if after_a_reply:  # generating turns llama.cpp's abort callback off until the reply ends
+        list(engine.chat(HELLO, SamplingParams(max_tokens=3, seed=1)))
     long_prompt = [ChatMessage("user", long_text(550))]
     prompt_tokens = engine.count_tokens(long_prompt)
     assert prompt_tokens > 2500
