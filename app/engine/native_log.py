@@ -14,12 +14,15 @@ from typing import Any
 
 log = logging.getLogger("hearth.llama")
 
+# ggml_log_level in the llama.cpp we build: NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5.
+# (The comment in llama-cpp-python's _logger.py shows an older order with DEBUG last: going
+# by it hid llama.cpp's errors, like "invalid magic characters", as debug lines.)
 _LEVELS = {
-    0: logging.CRITICAL,
-    1: logging.INFO,
-    2: logging.WARNING,
-    3: logging.ERROR,
-    4: logging.DEBUG,
+    0: logging.INFO,
+    1: logging.DEBUG,
+    2: logging.INFO,
+    3: logging.WARNING,
+    4: logging.ERROR,
 }
 _CONT = 5
 _callback: Any = None
