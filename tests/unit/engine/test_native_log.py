@@ -17,7 +17,10 @@ def test_llama_cpp_errors_are_logged_as_errors(
     not_a_model = tmp_path / "not-a-model.gguf"
     not_a_model.write_bytes(b"NOPE" + b"\x00" * 4092)
     route_native_logs()
-    with caplog.at_level(logging.DEBUG, logger="hearth.llama"), pytest.raises(ValueError):
+    with (
+        caplog.at_level(logging.DEBUG, logger="hearth.llama"),
+        pytest.raises(ValueError, match="Failed to load"),
+    ):
         llama_cpp.Llama(str(not_a_model), verbose=True)
     magic = [r for r in caplog.records if r.name == "hearth.llama" and "magic" in r.getMessage()]
     assert magic, [r.getMessage() for r in caplog.records]
