@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from app import __version__
 from app.commands.job_output import CANCELLED_EXIT_CODE
@@ -26,6 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hearth {__version__}")
     parser.add_argument(
         "--conversation", type=int, metavar="ID", help="open the window on this conversation"
+    )
+    parser.add_argument(
+        "--open",
+        nargs="*",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="open the window with these files: documents to summarize, an e-mail to answer",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     from app.commands import chat, email, history, models, summarize
@@ -44,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from app.commands.window import open_window
 
-            return open_window(args.conversation)
+            return open_window(args.conversation, args.open)
         return int(args.run(args))
     except JobCancelled as exc:  # the user pressed Ctrl+C: what was done is kept
         print(f"hearth: {exc.message}", file=sys.stderr)

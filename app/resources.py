@@ -1,15 +1,25 @@
-"""Where the files in `resources/` (icons, prompt templates) are found.
+"""Where Hearth's own files are found: `resources/` (icons, prompt templates) and `models.json`.
 
-The one place that knows the folder sits beside the `app` package in the checkout, so a
-packaging step that moves it (a PyInstaller bundle, a wheel) changes this function only.
-Qt-free: the core reads its prompt files through it too.
+The one place that knows where they sit: beside the `app` package in a checkout, and at the
+bundle's root (`sys._MEIPASS`) in an installed app built by PyInstaller
+(packaging/pyinstaller/hearth.spec puts them there). Qt-free: the core reads its prompt files
+and catalog through it too.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-RESOURCES_DIR = Path(__file__).parent.parent / "resources"
+
+def install_root() -> Path:
+    """The folder holding `resources/` and `models.json`: the bundle's, or the checkout's."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    return Path(bundle) if bundle else Path(__file__).resolve().parent.parent
+
+
+RESOURCES_DIR = install_root() / "resources"
+CATALOG_FILE = install_root() / "models.json"
 
 
 def resource_path(*parts: str) -> Path:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
-import app
 from app.errors import HearthError
+from app.resources import CATALOG_FILE
 
 ModelKind = Literal["chat", "embedding"]
 Job = Literal["chat", "summarize", "email"]
@@ -27,7 +27,7 @@ SpeedTier = Literal["fastest", "fast", "balanced", "slow"]
 LicenseTerms = Literal["permissive", "community", "non-commercial"]
 
 SCHEMA_VERSION = 1
-DEFAULT_CATALOG_PATH = Path(app.__file__).parent.parent / "models.json"
+DEFAULT_CATALOG_PATH = CATALOG_FILE
 SCHEMA_PATH = Path(__file__).with_name("models.schema.json")
 
 _KINDS = ("chat", "embedding")

@@ -80,6 +80,12 @@ GENERIC_8B_SHAPE = ModelShape(
 
 FITS_SHARE_OF_AVAILABLE = 0.70
 TIGHT_SHARE_OF_TOTAL = 0.85
+METAL_SHARE_OF_TOTAL = 0.65
+"""On a Mac with Apple silicon the GPU uses the same (unified) memory as everything else, so the
+model counts against RAM as on a CPU, but Metal lets one process use only part of it on the GPU
+(its recommended working set: about two thirds of RAM on 8-16 GB Macs, more on larger ones). A
+model beyond that still runs, with the layers that do not fit left on the slower CPU. This is
+an approximation of Metal's figure, which only a running Mac can report."""
 
 
 @dataclass(frozen=True)
@@ -234,13 +240,26 @@ class FitVerdict:
     explanation: str  # one line for people, with the numbers in GB
 
 
-def judge_fit(estimate: MemoryEstimate, total_ram: int, available_ram: int) -> FitVerdict:
+def judge_fit(
+    estimate: MemoryEstimate,
+    total_ram: int,
+    available_ram: int,
+    gpu_budget: int | None = None,
+) -> FitVerdict:
     """Fits: within 70% of the free memory (room for the system and the app to grow).
     Tight: within the free memory, or within 85% of all memory if other apps are closed.
-    Won't fit: anything more."""
+    Won't fit: anything more. With a `gpu_budget` (unified memory, see `gpu_budget_here`), a
+    model that fits in RAM but not in the GPU's share of it is tight: it runs, partly on the CPU.
+    """
     needed = estimate.total_bytes
     if needed <= FITS_SHARE_OF_AVAILABLE * available_ram:
         label, advice = FitLabel.FITS, ""
+        if gpu_budget is not None and needed > gpu_budget:
+            label = FitLabel.TIGHT
+            advice = (
+                f" Only about {_gb(gpu_budget)} GB can be on the GPU: the rest runs on the "
+                "slower CPU."
+            )
     elif needed <= available_ram or needed <= TIGHT_SHARE_OF_TOTAL * total_ram:
         label, advice = FitLabel.TIGHT, " Close other apps before loading it."
     else:
@@ -257,7 +276,19 @@ def judge_fit_now(estimate: MemoryEstimate) -> FitVerdict:
     import psutil
 
     memory = psutil.virtual_memory()
-    return judge_fit(estimate, int(memory.total), int(memory.available))
+    total = int(memory.total)
+    return judge_fit(estimate, total, int(memory.available), gpu_budget_here(total))
+
+
+def gpu_budget_here(total_ram: int) -> int | None:
+    """The GPU's share of memory on a Mac with Apple silicon (Metal); None elsewhere (a CPU
+    build, or a GPU with memory of its own, which the estimate does not count)."""
+    import platform
+    import sys
+
+    if sys.platform == "darwin" and platform.machine() == "arm64":
+        return int(METAL_SHARE_OF_TOTAL * total_ram)
+    return None
 
 
 def recommend_model(

@@ -80,6 +80,9 @@ class ModelRunner:
     ) -> ModelInfo:
         import llama_cpp
 
+        from app.engine.native_backends import load_backends
+
+        load_backends()
         self.unload()
         path = config.model_path
         check_gguf_file(path)

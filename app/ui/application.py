@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
@@ -10,13 +12,15 @@ from app import __version__
 from app.runtime import Runtime
 from app.ui.chat_session import ChatSession
 from app.ui.error_dialog import install_exception_dialog
+from app.ui.file_open_events import FileOpenEvents
 from app.ui.icons import icon
 from app.ui.main_window import MainWindow
 from app.ui.theme import apply_theme
 
 
-def run_application(conversation_id: int | None) -> int:
-    """Open the window (on `conversation_id` if given) and run until it closes."""
+def run_application(conversation_id: int | None, files: Sequence[Path] = ()) -> int:
+    """Open the window (on `conversation_id` if given, with `files` opened in it: see
+    `MainWindow.open_files`) and run until it closes."""
     runtime = Runtime.start()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
@@ -31,8 +35,11 @@ def run_application(conversation_id: int | None) -> int:
         window.restore_state()
         if conversation_id is not None:
             window.open_conversation(conversation_id)
+        app.installEventFilter(FileOpenEvents(window.open_files, window))
         window.show()
         window.start_onboarding_if_needed()
+        if files:
+            window.open_files(list(files))
         try:
             return app.exec()
         finally:

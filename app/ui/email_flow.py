@@ -99,7 +99,7 @@ class EmailFlow(QObject):
         self._panel.use_email(source)
 
     def take_dropped(self, paths: list[Path]) -> list[Path]:
-        """Files dropped on the window: a lone .eml asks "reply or summarize?"; the rest
+        """Files given to the window: a lone .eml asks "reply or summarize?"; the rest
         (returned) are for the summary queue."""
         emails = [path for path in paths if path.suffix.lower() == ".eml"]
         if len(emails) != 1:
@@ -110,7 +110,7 @@ class EmailFlow(QObject):
     def _ask_about(self, path: Path) -> None:
         box = QMessageBox(self._window)
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("An e-mail was dropped")
+        box.setWindowTitle("An e-mail")
         box.setText(f"Reply to {path.name}, or summarize it?")
         reply = box.addButton("Reply to it", QMessageBox.ButtonRole.AcceptRole)
         summarize = box.addButton("Summarize it", QMessageBox.ButtonRole.ActionRole)

@@ -297,10 +297,15 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt's name)
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
-            documents = self.emails.take_dropped(paths)  # a lone .eml: reply or summarize?
-            if documents:
-                self.summarize_panel.add_files(documents)
+            self.open_files(paths)
             event.acceptProposedAction()
+
+    def open_files(self, paths: list[Path]) -> None:
+        """Files given to Hearth (dropped, `hearth --open`, "Open with" in the file manager):
+        a lone .eml asks "reply or summarize?"; the rest join the summary queue."""
+        documents = self.emails.take_dropped(paths)
+        if documents:
+            self.summarize_panel.add_files(documents)
 
     # --- models --------------------------------------------------------------------------
 

@@ -31,7 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.catalog.catalog import CatalogModel, load_catalog
-from app.catalog.fit import FitVerdict, estimate_memory, judge_fit, recommend_model
+from app.catalog.fit import (
+    FitVerdict,
+    estimate_memory,
+    gpu_budget_here,
+    judge_fit,
+    recommend_model,
+)
 from app.catalog.library import InstalledModel, ModelLibrary
 from app.catalog.model_shape import shape_from_catalog
 from app.errors import HearthError, message_for_people
@@ -56,8 +62,9 @@ class CatalogFit:
 
         memory = psutil.virtual_memory()
         total, available = int(memory.total), int(memory.available)
+        gpu = gpu_budget_here(total)
         verdicts = {
-            m.id: judge_fit(estimate_memory(shape_from_catalog(m), n_ctx), total, available)
+            m.id: judge_fit(estimate_memory(shape_from_catalog(m), n_ctx), total, available, gpu)
             for m in catalog
         }
         return cls(verdicts, recommend_model(catalog, total, available, n_ctx))

@@ -319,6 +319,33 @@ def test_judge_fit_explains_tight_and_wont_fit() -> None:
     assert no.explanation.endswith("Choose a smaller model or a shorter context.")
 
 
+def test_on_unified_memory_a_model_beyond_the_gpu_share_is_tight() -> None:
+    """A 16 GB Mac: 10 GB free, Metal takes about 65% of all memory (10.4 GB) on the GPU."""
+    budget = int(fit.METAL_SHARE_OF_TOTAL * 16 * GiB)
+    small = judge_fit(needing(6 * GiB), 16 * GiB, 10 * GiB, gpu_budget=budget)
+    assert small.label is FitLabel.FITS
+    # fits in the free RAM (70% of 16 GB free) but not in the GPU's share of it
+    large = judge_fit(needing(11 * GiB), 16 * GiB, 16 * GiB, gpu_budget=budget)
+    assert large.label is FitLabel.TIGHT
+    assert large.explanation.endswith(
+        "Only about 10.4 GB can be on the GPU: the rest runs on the slower CPU."
+    )
+    assert judge_fit(needing(11 * GiB), 16 * GiB, 16 * GiB).label is FitLabel.FITS
+
+
+def test_only_a_mac_with_apple_silicon_has_a_gpu_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    import platform
+    import sys
+
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setattr(platform, "machine", lambda: "arm64")
+    assert fit.gpu_budget_here(16 * GiB) == int(0.65 * 16 * GiB)
+    monkeypatch.setattr(platform, "machine", lambda: "x86_64")
+    assert fit.gpu_budget_here(16 * GiB) is None
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert fit.gpu_budget_here(16 * GiB) is None
+
+
 def test_judge_fit_now_reads_this_computers_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     import psutil
 
