@@ -23,9 +23,7 @@ def load_backends() -> int:
     import llama_cpp
 
     folder = Path(llama_cpp.__file__).parent / "lib"
-    ggml = _ggml_library(folder)
-    if ggml is None:
-        return -1  # an unusual build without a separate ggml library: llama.cpp decides
+    ggml = _loaded_ggml(folder)
     ggml.ggml_backend_reg_count.restype = ctypes.c_size_t
     if ggml.ggml_backend_reg_count() == 0:
         ggml.ggml_backend_load_all_from_path.argtypes = [ctypes.c_char_p]
@@ -34,10 +32,15 @@ def load_backends() -> int:
     return int(ggml.ggml_backend_reg_count())
 
 
-def _ggml_library(folder: Path) -> ctypes.CDLL | None:
-    """The ggml library llama.cpp already loaded (opening it again returns the same one)."""
-    for name in ("libggml.so", "libggml.dylib", "ggml.dll"):
-        if (folder / name).exists():
-            return ctypes.CDLL(str(folder / name))
-    versioned = sorted(folder.glob("libggml.[0-9]*.dylib"), key=lambda p: len(p.name))
-    return ctypes.CDLL(str(versioned[0])) if versioned else None
+def _loaded_ggml(folder: Path) -> ctypes.CDLL:
+    """The ggml library llama.cpp uses: not opened again from a file, which could load a second
+    copy (a wheel holds copies, not links, of `libggml.so` and `libggml.so.0`) with a registry
+    of its own. On Linux and macOS a symbol lookup in llama's library also searches the
+    libraries it links against; Windows looks in the named DLL only, where opening `ggml.dll`
+    by path returns the module already loaded."""
+    from llama_cpp import llama_cpp as native
+
+    llama: ctypes.CDLL = native._lib
+    if hasattr(llama, "ggml_backend_load_all_from_path"):
+        return llama
+    return ctypes.CDLL(str(folder / "ggml.dll"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,8 @@ from app.ui.file_open_events import FileOpenEvents
 from app.ui.icons import icon
 from app.ui.main_window import MainWindow
 from app.ui.theme import apply_theme
+
+log = logging.getLogger("hearth.ui")
 
 
 def run_application(conversation_id: int | None, files: Sequence[Path] = ()) -> int:
@@ -37,6 +40,7 @@ def run_application(conversation_id: int | None, files: Sequence[Path] = ()) -> 
             window.open_conversation(conversation_id)
         app.installEventFilter(FileOpenEvents(window.open_files, window))
         window.show()
+        log.info("window shown (Hearth %s)", __version__)
         window.start_onboarding_if_needed()
         if files:
             window.open_files(list(files))

@@ -22,6 +22,7 @@ SUITES: dict[str, str] = {
     "window": "window",
     "store": "store",
     "downloads": "downloads",
+    "bundle": "bundle",
 }
 
 

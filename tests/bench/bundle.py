@@ -1,0 +1,75 @@
+"""The installed app against the checkout: cold start to a shown window (no model).
+
+Needs the Linux bundle (`bash packaging/linux/build.sh` makes dist/hearth/); without it the
+suite reports nothing. Both sides are timed the same way, interleaved: from spawning the
+process to the "window shown" line in Hearth's log (written right after `window.show()`),
+whose timestamp has millisecond precision, then the process is stopped. The checkout side is
+`python -m app` with the checkout's virtual environment, as the quickstart runs it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from tests.bench.figures import Figure, at_most, interleaved, reported
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+BUNDLE = ROOT / "dist" / "hearth" / "hearth"
+SHOWN = "window shown"
+
+
+def figures(quick: bool) -> Iterator[Figure]:
+    if not BUNDLE.exists():
+        print(f"bundle: no {BUNDLE} (bash packaging/linux/build.sh makes it)", file=sys.stderr)
+        return
+    runs = 3 if quick else 9
+    with tempfile.TemporaryDirectory(prefix="hearth-bench-bundle-") as home:
+        bundle_home, source_home = Path(home) / "bundle", Path(home) / "source"
+        for first in (bundle_home, source_home):  # the first start creates the home
+            shown_after([str(BUNDLE)], first)
+        bundle, source = interleaved(
+            runs,
+            lambda: shown_after([str(BUNDLE)], bundle_home),
+            lambda: shown_after([sys.executable, "-m", "app"], source_home),
+        )
+    yield at_most("bundle: cold start to a shown window", bundle, 1.0, "s")
+    yield reported("bundle: cold start / python -m app", bundle / source, "x", f"{source:.2f} s")
+    size = sum(p.stat().st_size for p in BUNDLE.parent.rglob("*") if p.is_file())
+    yield at_most("bundle: size unpacked, without models", size / 1e6, 250, "MB")
+
+
+def shown_after(command: list[str], home: Path) -> float:
+    """Seconds from spawning `command` to its log's "window shown" line."""
+    log = home / "logs" / "hearth.log"
+    lines_before = log.read_text().count("\n") if log.exists() else 0
+    env = {**os.environ, "HEARTH_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+    spawned = time.time()
+    process = subprocess.Popen(
+        command,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        while True:
+            new = log.read_text().splitlines()[lines_before:] if log.exists() else []
+            shown = [line for line in new if SHOWN in line]
+            if shown:
+                stamp = datetime.strptime(shown[0][:23], "%Y-%m-%d %H:%M:%S,%f")
+                return stamp.timestamp() - spawned
+            if process.poll() is not None:
+                raise RuntimeError(f"{command[0]} ended before its window was shown")
+            time.sleep(0.02)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
