@@ -13,7 +13,7 @@ with "Desktop development with C++" and "C++ Clang tools for Windows", and Inno 
 See packaging\windows\README.md.
 
 Environment (all optional):
-  PYTHON                 the Python to build with (default: py -3.11, else python on PATH)
+  PYTHON                 the Python to build with (default: py -3, the newest installed; else python on PATH)
   HEARTH_WHEEL_CACHE     where the llama-cpp-python wheel is kept between builds
                          (default ~\.cache\hearth-build\wheels)
   HEARTH_SIGN_CERT_SHA1  thumbprint of a code-signing certificate in the certificate store:
@@ -134,7 +134,7 @@ function Enter-BuildShell {
     }
     $llvmBin = Join-Path $vsPath 'VC\Tools\Llvm\x64\bin'
     if (-not (Test-Path -LiteralPath (Join-Path $llvmBin 'clang.exe'))) {
-        throw "No clang.exe in $llvmBin: add ""C++ Clang tools for Windows"" in the Visual Studio Installer."
+        throw "No clang.exe in ${llvmBin}: add ""C++ Clang tools for Windows"" in the Visual Studio Installer."
     }
     $env:PATH = $llvmBin + ';' + $env:PATH
     Invoke-Native 'clang.exe' @('--version')
@@ -154,7 +154,7 @@ try {
     if ($env:PYTHON) {
         $BasePython = @($env:PYTHON)
     } elseif (Get-Command py.exe -ErrorAction SilentlyContinue) {
-        $BasePython = @('py.exe', '-3.11')
+        $BasePython = @('py.exe', '-3')
     } elseif (Get-Command python.exe -ErrorAction SilentlyContinue) {
         $BasePython = @('python.exe')
     } else {
@@ -252,7 +252,9 @@ try {
     }
 
     # --- Optional signing of the executables (before they are zipped and packed) -------------
-    $Thumbprint = if ($env:HEARTH_SIGN_CERT_SHA1) { $env:HEARTH_SIGN_CERT_SHA1 -replace '\s', '' } else { '' }
+    # Only hex digits: a thumbprint copied from the certificate dialog carries spaces and an
+    # invisible left-to-right mark.
+    $Thumbprint = if ($env:HEARTH_SIGN_CERT_SHA1) { $env:HEARTH_SIGN_CERT_SHA1 -replace '[^0-9A-Fa-f]', '' } else { '' }
     $SignTool = $null
     if ($Thumbprint) {
         Write-Step 'Signing hearth.exe and hearthw.exe'

@@ -42,7 +42,8 @@ def figures(quick: bool) -> Iterator[Figure]:
         )
     yield at_most("bundle: cold start to a shown window", bundle, 1.0, "s")
     yield reported("bundle: cold start / python -m app", bundle / source, "x", f"{source:.2f} s")
-    size = sum(p.stat().st_size for p in BUNDLE.parent.rglob("*") if p.is_file())
+    files = [p for p in BUNDLE.parent.rglob("*") if p.is_file() and not p.is_symlink()]
+    size = sum(p.stat().st_size for p in files)
     yield at_most("bundle: size unpacked, without models", size / 1e6, 250, "MB")
 
 
