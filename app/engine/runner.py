@@ -358,7 +358,7 @@ class ModelRunner:
 def _warm_up(llm: llama_cpp.Llama) -> None:
     """Run one token through the whole model and forget it, as llama.cpp's own tools do after
     loading. The first decode of a process pages the weights in and sizes the compute buffers
-    (about 0.3 s for a 0.5B model on two cores): without this it lands on the first reply after
+    (a noticeable part of the first TTFT for a 0.5B model on two cores): without this it lands on the first reply after
     every start (returning to a conversation after a restart took 2.38x a later new
     conversation's first turn; 1.57x with it). Now it is part of the load, which the user
     already waits for."""
