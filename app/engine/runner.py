@@ -357,11 +357,10 @@ class ModelRunner:
 
 def _warm_up(llm: llama_cpp.Llama) -> None:
     """Run one token through the whole model and forget it, as llama.cpp's own tools do after
-    loading. The first decode of a process pages the weights in and sizes the compute buffers
-    (a noticeable part of the first TTFT for a 0.5B model on two cores): without this it lands on the first reply after
-    every start (returning to a conversation after a restart took 2.38x a later new
-    conversation's first turn; 1.57x with it). Now it is part of the load, which the user
-    already waits for."""
+    loading. The first decode of a process pages the weights in and sizes the compute buffers:
+    without this it lands on the first reply after every start (returning to a conversation
+    after a restart took 2.38x a later new conversation's first turn; 1.57x with it). Now it
+    is part of the load, which the user already waits for."""
     bos = llm.token_bos()
     llm.eval([bos if bos >= 0 else 0])
     llm.reset()  # type: ignore[no-untyped-call]
