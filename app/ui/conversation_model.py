@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
+from app.date_groups import PINNED, date_group, local_now
 from app.errors import HearthError, NotFoundError
 from app.store import Conversation, History
 
@@ -41,6 +42,7 @@ class ConversationRole(IntEnum):
     PINNED = Qt.ItemDataRole.UserRole + 2
     UPDATED_AT = Qt.ItemDataRole.UserRole + 3
     DELETED_AT = Qt.ItemDataRole.UserRole + 4
+    GROUP = Qt.ItemDataRole.UserRole + 5  # "Pinned", "Today", ... (app/date_groups.py)
 
 
 class ConversationListModel(QAbstractListModel):
@@ -104,6 +106,10 @@ class ConversationListModel(QAbstractListModel):
             ConversationRole.UPDATED_AT: conversation.updated_at,
             ConversationRole.DELETED_AT: conversation.deleted_at,
         }
+        if role == ConversationRole.GROUP:
+            if conversation.pinned:
+                return PINNED
+            return date_group(conversation.updated_at, local_now())
         return values.get(role)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

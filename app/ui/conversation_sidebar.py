@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QListView, QMenu, QStackedWidget, QVBoxLayout, QWi
 from app.store import History
 from app.ui.background_reads import BackgroundReads
 from app.ui.conversation_model import ConversationListModel, ConversationRole
+from app.ui.date_group_headers import DateGroupHeaders
 from app.ui.icons import icon
 from app.ui.sidebar_parts import (
     attempt,
@@ -111,6 +112,8 @@ class ConversationSidebar(QWidget):
         self.new_button.setIcon(icon("new"))
         self.conversation_model = ConversationListModel(self._history, parent=self)
         self.list_view = list_view(self.conversation_model, "Conversations")
+        self.list_view.setUniformItemSizes(False)  # a group's first row is taller (its header)
+        self.list_view.setItemDelegate(DateGroupHeaders(self.list_view))
         self.trash_toggle = button("Trash", "Show trash")
         self.trash_toggle.setIcon(icon("trash"))
         self.trash_toggle.setCheckable(True)

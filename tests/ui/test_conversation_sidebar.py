@@ -26,6 +26,7 @@ from app.store.timestamps import utc_timestamp
 from app.ui.background_reads import BackgroundReads
 from app.ui.conversation_model import ConversationListModel, ConversationRole
 from app.ui.conversation_sidebar import SEARCH_PLACEHOLDER, ConversationSidebar
+from app.ui.date_group_headers import DateGroupHeaders
 from app.ui.search_results import SearchRole, snippet_html
 
 
@@ -498,3 +499,45 @@ def test_list_model_ignores_invalid_indexes(history: History) -> None:
     model = ConversationListModel(history)
     assert model.data(QModelIndex()) is None
     assert model.rowCount(model.index(0, 0)) == 0
+
+
+class SetClock:
+    """Whatever moment the test sets."""
+
+    def __init__(self) -> None:
+        self.moment = datetime.now(UTC)
+
+    def __call__(self) -> str:
+        return utc_timestamp(self.moment)
+
+
+def test_the_list_is_grouped_by_date_under_headers_with_pinned_first(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    clock = SetClock()
+    now = datetime.now(UTC)
+    with History.open(tmp_path / "dated.db", now=clock) as dated:
+        ids = {}
+        for name, age in (("old", 45), ("week a", 3), ("week b", 2.9), ("today", 0)):
+            clock.moment = now - timedelta(days=age)
+            ids[name] = dated.create_conversation(title=name)
+        sidebar = make_sidebar(qtbot, dated)
+        view = sidebar.list_view
+        delegate = view.itemDelegate()
+        assert isinstance(delegate, DateGroupHeaders)
+        model = view.model()
+        assert titles(view) == ["today", "week b", "week a", "old"]
+        headers = [delegate.header_of(model.index(row, 0)) for row in range(4)]
+        old_group = model.index(3, 0).data(ConversationRole.GROUP)
+        assert headers == ["Today", "Previous 7 days", None, old_group]
+        assert old_group not in ("Today", "Yesterday", "Previous 7 days", "Previous 30 days")
+        # a group's first row is taller by its header; the rows under it are not
+        heights = [view.sizeHintForIndex(model.index(row, 0)).height() for row in range(4)]
+        assert heights[1] > heights[2]
+        assert heights[0] == heights[1] == heights[3]
+
+        view.setCurrentIndex(model.index(3, 0))
+        sidebar.toggle_pin_selected()
+        assert titles(view) == ["old", "today", "week b", "week a"]
+        assert delegate.header_of(model.index(0, 0)) == "Pinned"
+        assert delegate.header_of(model.index(1, 0)) == "Today"
