@@ -9,7 +9,7 @@ from app.engine.protocol import ChatStats, ModelInfo
 from app.ui.icons import icon
 
 STATE_TEXT = {
-    "idle": "No model loaded",
+    "idle": "No model loaded: choose one to start",
     "loading": "Loading the model…",
     "ready": "Ready",
     "generating": "Writing…",
@@ -39,8 +39,9 @@ class StatusPanel(QWidget):
         self.cancel_load_button.clicked.connect(self.cancel_load_requested)
         self.load_bar.hide()
         self.cancel_load_button.hide()
-        self.model_label = QLabel("No model")
+        self.model_label = QLabel("")
         self.model_label.setAccessibleName("Current model")
+        self.model_label.hide()  # the state says "No model loaded" until there is one
         self.state_label = QLabel(STATE_TEXT["idle"])
         self.state_label.setAccessibleName("Model state")
         self.speed_label = QLabel("")
@@ -68,7 +69,8 @@ class StatusPanel(QWidget):
         layout.addWidget(self.context_meter)
 
     def show_model(self, info: ModelInfo | None) -> None:
-        self.model_label.setText(info.name if info else "No model")
+        self.model_label.setText(info.name if info else "")
+        self.model_label.setVisible(info is not None)
         self.context_meter.setMaximum(info.n_ctx if info else 1)
         self.context_meter.setValue(0)
         self.context_meter.setVisible(info is not None)
