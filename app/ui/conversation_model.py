@@ -27,9 +27,15 @@ from PySide6.QtGui import QFont
 
 from app.date_groups import PINNED, date_group, local_now
 from app.errors import HearthError, NotFoundError
-from app.store import Conversation, History
+from app.store import Conversation, ConversationKind, History
+from app.ui.icons import icon
 
 UNTITLED = "New conversation"
+KIND_ICONS = {  # what each conversation is, at a glance in the list
+    ConversationKind.CHAT: "chat",
+    ConversationKind.SUMMARY: "document",
+    ConversationKind.EMAIL: "email",
+}
 PAGE_SIZE = 200  # rows read at a time: many screens of the sidebar
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -92,6 +98,8 @@ class ConversationListModel(QAbstractListModel):
             return conversation.title
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{conversation.title or UNTITLED} (pinned)" if conversation.pinned else None
+        if role == Qt.ItemDataRole.DecorationRole:
+            return icon(KIND_ICONS[conversation.kind])
         if role == Qt.ItemDataRole.FontRole and conversation.pinned:
             font = QFont()
             font.setBold(True)

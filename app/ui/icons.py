@@ -20,7 +20,9 @@ ICONS_DIR = resource_path("icons")
 ICON_NAMES = (
     "attach",
     "cancel",
+    "chat",
     "document",
+    "email",
     "hearth",
     "models",
     "new",

@@ -21,12 +21,13 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.errors import NotFoundError
-from app.store import History
+from app.store import ConversationKind, History
 from app.store.timestamps import utc_timestamp
 from app.ui.background_reads import BackgroundReads
 from app.ui.conversation_model import ConversationListModel, ConversationRole
 from app.ui.conversation_sidebar import SEARCH_PLACEHOLDER, ConversationSidebar
 from app.ui.date_group_headers import DateGroupHeaders
+from app.ui.icons import icon
 from app.ui.search_results import SearchRole, snippet_html
 
 
@@ -541,3 +542,17 @@ def test_the_list_is_grouped_by_date_under_headers_with_pinned_first(
         assert titles(view) == ["old", "today", "week b", "week a"]
         assert delegate.header_of(model.index(0, 0)) == "Pinned"
         assert delegate.header_of(model.index(1, 0)) == "Today"
+
+
+def test_each_row_shows_what_kind_of_conversation_it_is(qtbot: QtBot, history: History) -> None:
+    for kind in (ConversationKind.CHAT, ConversationKind.SUMMARY, ConversationKind.EMAIL):
+        history.create_conversation(title=kind.value, kind=kind)
+    model = ConversationListModel(history)
+    shown = {
+        str(model.index(row, 0).data()): model.index(row, 0).data(Qt.ItemDataRole.DecorationRole)
+        for row in range(model.rowCount())
+    }
+    assert shown["chat"].cacheKey() == icon("chat").cacheKey()
+    assert shown["summary"].cacheKey() == icon("document").cacheKey()
+    assert shown["email"].cacheKey() == icon("email").cacheKey()
+    assert not icon("email").isNull()
