@@ -12,11 +12,6 @@ import os
 import sys
 
 
-def is_frozen() -> bool:
-    """True inside a bundle built by PyInstaller."""
-    return bool(getattr(sys, "frozen", False))
-
-
 def prepare_process() -> None:
     """Give a windowed app somewhere to print, then let a spawned engine child take over.
 

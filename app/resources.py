@@ -18,8 +18,9 @@ def install_root() -> Path:
     return Path(bundle) if bundle else Path(__file__).resolve().parent.parent
 
 
-RESOURCES_DIR = install_root() / "resources"
-CATALOG_FILE = install_root() / "models.json"
+INSTALL_ROOT = install_root()
+RESOURCES_DIR = INSTALL_ROOT / "resources"
+CATALOG_FILE = INSTALL_ROOT / "models.json"
 
 
 def resource_path(*parts: str) -> Path:

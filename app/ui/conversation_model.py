@@ -108,16 +108,16 @@ class ConversationListModel(QAbstractListModel):
 
     @staticmethod
     def _extra_data(conversation: Conversation, role: int) -> Any:
+        if role == ConversationRole.GROUP:  # computed: it depends on today's date
+            if conversation.pinned:
+                return PINNED
+            return date_group(conversation.updated_at, local_now())
         values: dict[int, Any] = {
             ConversationRole.ID: conversation.id,
             ConversationRole.PINNED: conversation.pinned,
             ConversationRole.UPDATED_AT: conversation.updated_at,
             ConversationRole.DELETED_AT: conversation.deleted_at,
         }
-        if role == ConversationRole.GROUP:
-            if conversation.pinned:
-                return PINNED
-            return date_group(conversation.updated_at, local_now())
         return values.get(role)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

@@ -23,7 +23,6 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QMainWindow,
     QSplitter,
     QVBoxLayout,
@@ -32,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
-from app.documents.extract import SUPPORTED_SUFFIXES
 from app.engine.protocol import ModelInfo, SamplingParams
 from app.engine.state_cache import delete_saved_states
 from app.errors import HearthError
@@ -283,12 +281,9 @@ class MainWindow(QMainWindow):
     # --- documents -----------------------------------------------------------------------
 
     def choose_documents(self) -> None:
-        suffixes = " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Summarize documents", "", f"Documents ({suffixes});;All files (*)"
-        )
+        paths = self.dialogs.choose_documents()
         if paths:
-            self.summarize_panel.add_files([Path(p) for p in paths])
+            self.summarize_panel.add_files(paths)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
         if any(url.isLocalFile() for url in event.mimeData().urls()):

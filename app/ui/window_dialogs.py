@@ -1,4 +1,5 @@
-"""The main window's dialogs: models, first-run onboarding, settings, conversation settings.
+"""The main window's dialogs: models, first-run onboarding, settings, conversation settings,
+documents to summarize.
 
 Each dialog module is imported when it is first opened (the window starts faster). The model
 manager and onboarding stay alive while open so their downloads go on; `shutdown()` pauses
@@ -7,12 +8,14 @@ those downloads (their partial files resume next time).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from app.catalog.library import ModelLibrary
+from app.documents.extract import SUPPORTED_SUFFIXES
 from app.runtime import Runtime
 from app.settings import Settings
 from app.store import History
@@ -94,6 +97,14 @@ class WindowDialogs(QObject):
             parent=self._window,
         )
         dialog.open()
+
+    def choose_documents(self) -> list[Path]:
+        """The documents the user picks to summarize (none if they cancel)."""
+        suffixes = " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self._window, "Summarize documents", "", f"Documents ({suffixes});;All files (*)"
+        )
+        return [Path(p) for p in paths]
 
     def shutdown(self) -> None:
         """Pause downloads: their partial files resume next time."""

@@ -10,20 +10,17 @@ whose timestamp has millisecond precision, then the process is stopped. The chec
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 from tests.bench.figures import Figure, at_most, interleaved, reported
+from tests.support.window_process import run_until_shown
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BUNDLE = ROOT / "dist" / "hearth" / "hearth"
-SHOWN = "window shown"
 
 
 def figures(quick: bool) -> Iterator[Figure]:
@@ -49,28 +46,7 @@ def figures(quick: bool) -> Iterator[Figure]:
 
 def shown_after(command: list[str], home: Path) -> float:
     """Seconds from spawning `command` to its log's "window shown" line."""
-    log = home / "logs" / "hearth.log"
-    lines_before = log.read_text().count("\n") if log.exists() else 0
     env = {**os.environ, "HEARTH_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
     spawned = time.time()
-    process = subprocess.Popen(
-        command,
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        while True:
-            new = log.read_text().splitlines()[lines_before:] if log.exists() else []
-            shown = [line for line in new if SHOWN in line]
-            if shown:
-                stamp = datetime.strptime(shown[0][:23], "%Y-%m-%d %H:%M:%S,%f")
-                return stamp.timestamp() - spawned
-            if process.poll() is not None:
-                raise RuntimeError(f"{command[0]} ended before its window was shown")
-            time.sleep(0.02)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+    shown = run_until_shown(command, env, ROOT, home / "logs" / "hearth.log")
+    return shown.logged_at - spawned

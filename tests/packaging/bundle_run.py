@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-PACKAGING = [pytest.mark.packaging, pytest.mark.timeout(3600)]  # each module's pytestmark
+BUILD_TIMEOUT_S = 3600  # the build (its first test waits for it) and so each test's timeout
+PACKAGING = [pytest.mark.packaging, pytest.mark.timeout(BUILD_TIMEOUT_S)]  # modules' pytestmark
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,6 @@ class Build:
     """What packaging/linux/build.sh made in a clean copy of the checkout."""
 
     source: Path
-    build_log: str
 
     @property
     def bundle(self) -> Path:

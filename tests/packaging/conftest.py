@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.bundle_run import Build
+from tests.packaging.bundle_run import BUILD_TIMEOUT_S, Build
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BUILD_TOOLS = ("cmake", "c++", "mksquashfs", "unsquashfs", "git")
-BUILD_TIMEOUT_S = 3600  # also each test's timeout (tests/packaging/bundle_run.py)
 
 
 def clean_copy(destination: Path) -> Path:
@@ -57,4 +56,4 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
         timeout=BUILD_TIMEOUT_S,
     )
     assert result.returncode == 0, result.stderr[-5000:]
-    return Build(source=source, build_log=result.stderr)
+    return Build(source=source)
