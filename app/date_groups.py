@@ -29,6 +29,20 @@ def date_group(updated_at: str, now: datetime) -> str:
     return moment.strftime("%B %Y")
 
 
+def message_time(created_at: str, now: datetime) -> str:
+    """When a message was written, as short as is clear at `now` (an aware local time):
+    "14:02" today, "Yesterday 14:02", "3 Dec 14:02" this year, else "3 Dec 2025"."""
+    moment = datetime.fromisoformat(created_at.replace("Z", "+00:00")).astimezone(now.tzinfo)
+    clock = moment.strftime("%H:%M")
+    days = (now.date() - moment.date()).days
+    if days <= 0:
+        return clock
+    if days == 1:
+        return f"Yesterday {clock}"
+    day = f"{moment.day} {moment.strftime('%b')}"
+    return f"{day} {clock}" if moment.year == now.year else f"{day} {moment.year}"
+
+
 def local_now() -> datetime:
     """Now, in the computer's time zone (aware)."""
     return datetime.now().astimezone()

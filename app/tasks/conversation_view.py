@@ -34,9 +34,13 @@ class MessageView:
     error: str | None = None
     branch: BranchPosition | None = None
     continuable: bool = False  # a reply that stopped part-way
+    created_at: str | None = None  # the store's UTC timestamp; None until it is saved
+    model: str | None = None  # the model that wrote a reply
+    tokens_per_s: float | None = None  # how fast it was written
 
     @classmethod
     def of(cls, message: Message, branch: BranchPosition | None = None) -> MessageView:
+        speed = (message.stats or {}).get("tokens_per_s")
         return cls(
             message.id,
             message.conversation_id,
@@ -46,6 +50,9 @@ class MessageView:
             message.error,
             branch,
             can_continue(message),
+            message.created_at,
+            message.model,
+            float(speed) if isinstance(speed, int | float) else None,
         )
 
     @classmethod

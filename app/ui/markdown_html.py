@@ -8,8 +8,10 @@ Model output is untrusted, so the HTML made here never asks for a resource:
   qrc:, relative) becomes its label followed by the URL as text. Even kept links are only
   followed after the user confirms (see link_guard).
 
-Fenced code is highlighted with pygments as inline colour spans, and each block gets a
-"Copy" link `hearth-copy:<index>`; the code texts are returned so the view can copy them.
+Fenced code is highlighted with pygments as spans of token classes (`t-k`, `t-s2`...), and
+each block gets a header line with its language and a "Copy" link `hearth-copy:<index>`;
+the code texts are returned so the view can copy them. Colours come from class names only:
+the view's style sheet (`transcript_css`) gives them, for the light or the dark theme.
 Half-written Markdown (an unclosed fence, half a table) renders like any other text.
 
 `split_stream` says how much of a streaming reply is finished and need not be rendered again;
@@ -31,16 +33,14 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from app.ui.transcript_css import TOKEN_CLASS_PREFIX
+
 if TYPE_CHECKING:
     from pygments.lexer import Lexer  # type: ignore[import-untyped]
     from pygments.token import _TokenType  # type: ignore[import-untyped]
 
 COPY_SCHEME = "hearth-copy"
 SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-CODE_STYLE = "default"  # a light pygments style: code blocks have their own light background
-CODE_BACKGROUND = "#f4f5f7"
-CODE_FOREGROUND = "#1f2328"
-MUTED = "#6b7280"
 _LANGUAGE = re.compile(r"[\w+#.-]{1,40}")
 
 
@@ -117,7 +117,9 @@ def _line_offset(text: str, line: int) -> int:
 
 
 def _rendered_tag(token: Token) -> str:
-    # A code block's HTML starts with its "Copy" paragraph.
+    # A code block's HTML starts with its header line (language and "Copy").
+    if token.type in ("fence", "code_block"):
+        return "p.code-head"
     return _heading_tag(token) if token.type == "heading_open" else "p"
 
 
@@ -150,7 +152,7 @@ def _parser() -> MarkdownIt:
 
 
 def _muted(text: str) -> str:
-    return f'<span style="color:{MUTED}">{escapeHtml(text)}</span>'
+    return f'<span class="muted">{escapeHtml(text)}</span>'
 
 
 class _SafeRenderer(RendererHTML):
@@ -171,13 +173,12 @@ class _SafeRenderer(RendererHTML):
         blocks: list[str] = env["code_blocks"]
         index = env["first_code_index"] + len(blocks)
         blocks.append(code)
-        label = f" {_muted(language)}" if language else ""
+        label = f"{escapeHtml(language)} · " if language else ""
         limit = env["highlight_limit"]
         body = escapeHtml(code) if limit is not None and len(code) > limit else None
         return (
-            f'<p><a href="{COPY_SCHEME}:{index}">Copy</a>{label}</p>'
-            f'<pre style="background-color:{CODE_BACKGROUND}; color:{CODE_FOREGROUND}">'
-            f"{highlight_code(code, language) if body is None else body}</pre>\n"
+            f'<p class="code-head">{label}<a class="copy" href="{COPY_SCHEME}:{index}">Copy</a></p>'
+            f"<pre>{highlight_code(code, language) if body is None else body}</pre>\n"
         )
 
     def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
@@ -253,20 +254,20 @@ def _heading_tag(token: Token) -> str:
 
 @functools.lru_cache(maxsize=256)  # a streaming reply re-renders its finished blocks
 def highlight_code(code: str, language: str) -> str:
-    """`code` as escaped HTML, coloured with inline spans when pygments knows `language`."""
+    """`code` as escaped HTML, in spans of token classes when pygments knows `language`."""
     lexer = _lexer(language.lower()) if _LANGUAGE.fullmatch(language) else None
     if lexer is None:
         return escapeHtml(code)
-    runs: list[tuple[str, str]] = []  # (style, text), neighbours with one style merged
+    runs: list[tuple[str, str]] = []  # (class, text), neighbours with one class merged
     for token_type, value in lexer.get_tokens(code):
-        style = "" if value.isspace() else _token_style(token_type)
-        if runs and runs[-1][0] == style:
-            runs[-1] = (style, runs[-1][1] + value)
+        name = "" if value.isspace() else token_class(token_type)
+        if runs and runs[-1][0] == name:
+            runs[-1] = (name, runs[-1][1] + value)
         else:
-            runs.append((style, value))
+            runs.append((name, value))
     return "".join(
-        f'<span style="{style}">{escapeHtml(text)}</span>' if style else escapeHtml(text)
-        for style, text in runs
+        f'<span class="{name}">{escapeHtml(text)}</span>' if name else escapeHtml(text)
+        for name, text in runs
     )
 
 
@@ -282,15 +283,11 @@ def _lexer(language: str) -> Lexer | None:
 
 
 @functools.cache
-def _token_style(token_type: _TokenType) -> str:
-    from pygments.styles import get_style_by_name  # type: ignore[import-untyped]
+def token_class(token_type: _TokenType) -> str:
+    """The class of a pygments token: its own short name (`t-kd`) or its nearest ancestor's
+    (`transcript_css` styles every short name); "" for plain text."""
+    from pygments.token import STANDARD_TYPES
 
-    style = get_style_by_name(CODE_STYLE).style_for_token(token_type)
-    rules = []
-    if style["color"]:
-        rules.append(f"color:#{style['color']}")
-    if style["bold"]:
-        rules.append("font-weight:bold")
-    if style["italic"]:
-        rules.append("font-style:italic")
-    return "; ".join(rules)
+    while token_type is not None and not STANDARD_TYPES.get(token_type):
+        token_type = token_type.parent
+    return f"{TOKEN_CLASS_PREFIX}{STANDARD_TYPES[token_type]}" if token_type is not None else ""

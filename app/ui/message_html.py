@@ -1,25 +1,33 @@
-"""One transcript entry as HTML: speaker line, body, status note, action links; no Qt needed.
+"""One transcript entry as HTML: speaker line with quiet facts, body, status note; no Qt needed.
 
 The assistant's text is Markdown from the model (rendered safely by `markdown_html`); what
-anyone else wrote is shown literally. A saved message can carry action links
-(`hearth-action:<verb>/<message id>`): Copy, Edit (yours) or Regenerate (a reply), the branch
-navigator "‹ 2/3 ›" when it has siblings, and Continue under a reply that stopped part-way.
-The view turns a followed link back into (verb, id) with `parse_action`.
+anyone else wrote is shown literally, on a tinted band so the user's own words stand out at
+a glance. The speaker line carries the message's id as an anchor name (`message-<id>`): the
+view finds the message under the pointer or the caret by it and shows that message's action
+buttons (`message_actions`) over it. Facts follow the name in a quiet line: the model, its
+speed and the time, and "2 of 3" when the message has siblings. Continue, under a reply that
+stopped part-way, stays a link (`hearth-action:continue/<id>`) in the status note: it is the
+one action a reader must not miss. Colours come from class names (`transcript_css`).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from markdown_it.common.utils import escapeHtml
 
+from app.date_groups import local_now, message_time
 from app.tasks.conversation_view import MessageView
-from app.ui.markdown_html import MUTED, RenderedMessage, render_markdown
+from app.ui.markdown_html import RenderedMessage, render_markdown
 
 ACTION_SCHEME = "hearth-action"  # hearth-action:<verb>/<message id>
 MESSAGE_ACTIONS = frozenset({"copy", "edit", "regenerate", "previous", "next", "continue"})
+MESSAGE_ANCHOR = "message-"  # the speaker line's anchor name: message-<id>
 SPEAKERS = {"user": "You", "assistant": "Assistant", "system": "System"}
+SPEAKER_CLASSES = {"user": "you", "assistant": "assistant"}
 # The speaker line's margins; the view re-applies them to the first block it inserts.
-HEADER_TOP_MARGIN = 14
-HEADER_BOTTOM_MARGIN = 2
+HEADER_TOP_MARGIN = 18
+HEADER_BOTTOM_MARGIN = 4
 CONTINUABLE = frozenset({"stopped", "interrupted", "failed"})
 
 
@@ -31,32 +39,30 @@ def render_message(
     error: str | None = None,
     message_id: int = 0,
     first_code_index: int = 0,
-    with_actions: bool = False,
-    branch: tuple[int, int] | None = None,
+    facts: str = "",
 ) -> RenderedMessage:
-    """One transcript entry: the speaker line, the body and a note unless it is complete;
-    with `with_actions`, the message's action links (and branch navigator) last.
+    """One transcript entry: the speaker line (with `facts` in quiet type), the body, and a
+    note unless it is complete.
 
     The assistant's text is Markdown; anyone else's is shown literally (escaped, with its
-    line breaks and spaces kept).
+    line breaks and spaces kept), the user's on a tinted band.
     """
-    header = speaker_line(role)
+    header = speaker_line(role, message_id, facts)
     if role == "assistant":
         body = render_markdown(content, first_code_index)
     else:
-        body = RenderedMessage(f'<p style="white-space:pre-wrap">{escapeHtml(content)}</p>\n', ())
+        band = ' class="yours"' if role == "user" else ""
+        body = RenderedMessage(
+            f'<p{band} style="white-space:pre-wrap">{escapeHtml(content)}</p>\n', ()
+        )
     note = status_note(status, error, message_id, continuable=role == "assistant" and bool(content))
-    actions = actions_line(role, message_id, branch) if with_actions else ""
-    return RenderedMessage(header + body.html + note + actions, body.code_blocks)
+    return RenderedMessage(header + body.html + note, body.code_blocks)
 
 
 def render_stored(
-    message: MessageView, first_code_index: int, *, with_actions: bool
+    message: MessageView, first_code_index: int, *, now: datetime | None = None
 ) -> RenderedMessage:
-    """A message as a transcript entry; actions only for a saved message (not one still
-    arriving or being saved), and only when the view offers them (`with_actions`)."""
-    saved = with_actions and message.id is not None and message.status != "streaming"
-    branch = message.branch
+    """A message as a transcript entry, with its facts as seen at `now` (default: now)."""
     return render_message(
         message.role,
         message.content,
@@ -64,39 +70,44 @@ def render_stored(
         error=message.error,
         message_id=message.id or 0,
         first_code_index=first_code_index,
-        with_actions=saved,
-        branch=None if branch is None else (branch.position, branch.count),
+        facts=message_facts(message, now or local_now()),
     )
+
+
+def message_facts(message: MessageView, now: datetime) -> str:
+    """The quiet facts after the speaker: model and speed for a reply, the time, and which
+    version this is when the message has siblings ("2 of 3"); "" while it is being written."""
+    if message.id is None or message.status == "streaming":
+        return ""
+    facts = []
+    if message.role == "assistant":
+        if message.model:
+            facts.append(message.model)
+        if message.tokens_per_s:
+            facts.append(f"{message.tokens_per_s:.1f} tokens/s")
+    if message.created_at:
+        facts.append(message_time(message.created_at, now))
+    if message.branch is not None:
+        facts.append(f"{message.branch.position} of {message.branch.count}")
+    return " · ".join(facts)
 
 
 def action_link(verb: str, message_id: int, label: str) -> str:
     return f'<a href="{ACTION_SCHEME}:{verb}/{message_id}">{label}</a>'
 
 
-def actions_line(role: str, message_id: int, branch: tuple[int, int] | None) -> str:
-    """Copy, Edit (yours) or Regenerate (a reply), and "‹ 2/3 ›" when there are branches."""
-    links = [action_link("copy", message_id, "Copy")]
-    if role == "user":
-        links.append(action_link("edit", message_id, "Edit"))
-    elif role == "assistant":
-        links.append(action_link("regenerate", message_id, "Regenerate"))
-    if branch is not None:
-        links.append(branch_navigator(message_id, *branch))
-    return f'<p style="color:#777777">{" · ".join(links)}</p>\n'
-
-
-def branch_navigator(message_id: int, position: int, count: int) -> str:
-    """ "‹ 2/3 ›": links to the previous and next sibling of a message with branches."""
-    previous = action_link("previous", message_id, "‹")
-    return f"{previous} {position}/{count} {action_link('next', message_id, '›')}"
-
-
-def speaker_line(role: str) -> str:
-    """The first block of every message: who wrote it."""
-    speaker = SPEAKERS.get(role, role.capitalize())
+def speaker_line(role: str, message_id: int = 0, facts: str = "") -> str:
+    """The first block of every message: who wrote it, named `message-<id>` (`message-0`
+    until it is saved), so the view can tell where each message starts."""
+    speaker = escapeHtml(SPEAKERS.get(role, role.capitalize()))
+    name_class = SPEAKER_CLASSES.get(role)
+    if name_class:
+        speaker = f'<span class="{name_class}">{speaker}</span>'
+    speaker = f'<a name="{MESSAGE_ANCHOR}{message_id}">{speaker}</a>'  # 0: not saved yet
+    quiet = f'<span class="meta">  ·  {escapeHtml(facts)}</span>' if facts else ""
     return (
         f'<p style="margin-top:{HEADER_TOP_MARGIN}px; margin-bottom:{HEADER_BOTTOM_MARGIN}px">'
-        f"<b>{escapeHtml(speaker)}</b></p>\n"
+        f"{speaker}{quiet}</p>\n"
     )
 
 
@@ -113,7 +124,7 @@ def status_note(status: str, error: str | None, message_id: int, continuable: bo
         text = escapeHtml(status)
     if continuable and status in CONTINUABLE:
         text += " — " + action_link("continue", message_id, "Continue")
-    return f'<p style="color:{MUTED}"><i>{text}</i></p>\n'
+    return f'<p class="muted"><i>{text}</i></p>\n'
 
 
 def parse_action(path: str) -> tuple[str, int] | None:

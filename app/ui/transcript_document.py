@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import functools
 
-from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import QPalette, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextEdit
 
-from app.ui.markdown_html import MUTED
 from app.ui.message_html import HEADER_BOTTOM_MARGIN, HEADER_TOP_MARGIN
 
 HEADER = "header"  # the first block of a message: the speaker line
@@ -54,7 +53,8 @@ class TranscriptDocument:
             cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
             cursor.removeSelectedText()
         cursor.insertHtml(html_text.rstrip())  # a trailing newline would add a space
-        QTextCursor(document.findBlock(start)).setBlockFormat(block_format(first_tag))
+        first_format = block_format(first_tag, document.defaultStyleSheet())
+        QTextCursor(document.findBlock(start)).setBlockFormat(first_format)
         cursor.endEditBlock()
         return start
 
@@ -83,7 +83,7 @@ class TranscriptDocument:
         cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
         text = f"Scroll up for {earlier} earlier messages" if earlier else ""
         char_format = QTextCharFormat()
-        char_format.setForeground(QColor(MUTED))
+        char_format.setForeground(self._editor.palette().color(QPalette.ColorRole.PlaceholderText))
         cursor.insertText(text, char_format)
 
     def first_message_position(self) -> int:
@@ -99,14 +99,18 @@ class TranscriptDocument:
 
 
 @functools.cache
-def block_format(tag: str) -> QTextBlockFormat:
+def block_format(tag: str, style_sheet: str = "") -> QTextBlockFormat:
     """The block format of a message's first block (HEADER), or the one Qt's HTML import
-    gives a `<tag>` element that is not the first block of its document."""
+    gives a `<tag>` element (`p.code-head`: with that class) that is not the first block of
+    its document, under the document's `style_sheet`."""
     if tag == HEADER:
         header = QTextBlockFormat()
         header.setTopMargin(HEADER_TOP_MARGIN)
         header.setBottomMargin(HEADER_BOTTOM_MARGIN)
         return header
+    name, _, css_class = tag.partition(".")
+    attributes = f' class="{css_class}"' if css_class else ""
     scratch = QTextDocument()
-    scratch.setHtml(f"<p>x</p><{tag}>x</{tag}>")
+    scratch.setDefaultStyleSheet(style_sheet)
+    scratch.setHtml(f"<p>x</p><{name}{attributes}>x</{name}>")
     return scratch.firstBlock().next().blockFormat()

@@ -2,9 +2,10 @@
 
 QTextBrowser already moves between links with Tab and Shift+Tab (the focused link is the
 text cursor's selection) and follows one with Enter. Added here: Space follows it too, and
-after an action link was followed and the conversation shown again (as the window does
-after "‹"/"›", for instance), focus goes back to the same link of the message in the same
-place, instead of the top of the document, many Tabs away.
+after an action (a message's button, or Continue) was used and the conversation shown
+again (as the window does after "‹"/"›", for instance), the view is told which action of
+which message to focus again: the one in the same place, instead of the top of the
+document, many Tabs away.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser
 
 from app.tasks.conversation_view import MessageView
-from app.ui.message_html import ACTION_SCHEME
 
 
 def focused_link(cursor: QTextCursor) -> str:
@@ -53,7 +53,7 @@ def focus_link(browser: QTextBrowser, href: str) -> bool:
 
 
 class ActionFocus:
-    """The action link last followed, by verb and its message's place in the conversation
+    """The action (button or link) last used, by verb and its message's place in the conversation
     (another branch's message in that place has another id), until the next showing."""
 
     def __init__(self) -> None:
@@ -65,12 +65,14 @@ class ActionFocus:
         if index is not None:
             self._pending = (verb, index, messages[index].conversation_id)
 
-    def restore(self, browser: QTextBrowser, messages: list[MessageView]) -> None:
-        """Focus that link again if the browser has focus and the conversation is the same;
-        forget it either way."""
+    def restore(self, messages: list[MessageView]) -> tuple[str, int] | None:
+        """The action to focus again, (verb, id of the message in the same place), if the
+        conversation shown is the same; forgotten either way."""
         pending, self._pending = self._pending, None
-        if pending is None or not browser.hasFocus():
-            return
+        if pending is None:
+            return None
         verb, index, conversation_id = pending
         if index < len(messages) and messages[index].conversation_id == conversation_id:
-            focus_link(browser, f"{ACTION_SCHEME}:{verb}/{messages[index].id}")
+            message_id = messages[index].id
+            return None if message_id is None else (verb, message_id)
+        return None

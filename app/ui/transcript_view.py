@@ -7,11 +7,10 @@ no resource is ever loaded for it (see `TranscriptView.loadResource`).
 The view puts the parts together: `message_html` renders each message, `transcript_document`
 writes the blocks (only the last message's are ever rewritten), `transcript_stream` streams
 a reply into them, `transcript_paging` decides which messages are materialized (the last
-ones; earlier pages are added above when the user scrolls to the top) and `code_copies`
-keeps what the code blocks' Copy links copy.
-
-Every link (code Copy, message actions, Continue, the branch navigator, web links) can be
-reached with Tab and followed with Enter or Space.
+ones; earlier pages are added above when the user scrolls to the top), `code_copies`
+keeps what the code blocks' Copy links copy, and `transcript_chrome` adds the column,
+colours, action buttons and "Jump to latest". Every link (code Copy, Continue, web links)
+is reached with Tab and followed with Enter or Space; the action buttons come next.
 """
 
 from __future__ import annotations
@@ -19,16 +18,26 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QImage, QKeyEvent, QResizeEvent, QTextCursor, QTextDocument
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QResizeEvent,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QApplication, QTextBrowser, QWidget
 
 from app.tasks.conversation_view import MessageView
 from app.ui.code_copies import CodeCopies
 from app.ui.markdown_html import COPY_SCHEME, RenderedMessage, is_safe_link
+from app.ui.message_actions import MessageActions
 from app.ui.message_html import ACTION_SCHEME, parse_action, render_stored, status_note
+from app.ui.transcript_chrome import TranscriptChrome
 from app.ui.transcript_document import HEADER, TranscriptDocument
-from app.ui.transcript_keyboard import ActionFocus, focused_link
+from app.ui.transcript_keyboard import ActionFocus, focus_link, focused_link
 from app.ui.transcript_paging import INITIAL_MESSAGES as INITIAL_MESSAGES
 from app.ui.transcript_paging import PAGE_MESSAGES as PAGE_MESSAGES
 from app.ui.transcript_paging import MessagePages
@@ -45,9 +54,9 @@ class TranscriptView(QTextBrowser):
             opened: the window asks first (`link_guard.confirm_and_open`).
         code_copied(int): a code block's "Copy" link (`hearth-copy:<index>`) put the block
             on the clipboard.
-        action_requested(str, int): a message's action link ("copy", "edit", "regenerate",
-            "previous", "next", or "continue" under a reply that stopped part-way) and the
-            message's id.
+        action_requested(str, int): a message's action ("copy", "edit", "regenerate",
+            "previous", "next" from its buttons, or "continue" from the link under a reply
+            that stopped part-way) and the message's id.
         earlier_loaded(int): that many earlier messages were added at the top.
 
     Streaming renders are frequent and emit nothing; `stream_render_count` and
@@ -61,7 +70,6 @@ class TranscriptView(QTextBrowser):
 
     def __init__(self, parent: QWidget | None = None, *, message_actions: bool = False) -> None:
         super().__init__(parent)
-        self._message_actions = message_actions  # Copy / Edit / Regenerate / branch links
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setAccessibleName("Conversation transcript")
@@ -73,6 +81,12 @@ class TranscriptView(QTextBrowser):
         self._stream = ReplyStream(self._writer, self._copies, self)
         self._stick_to_bottom = True
         self._action_focus = ActionFocus()
+        self._restyle_after_stream = False
+        self._chrome = TranscriptChrome(
+            self, self._message_by_id, self._scroll_to_bottom, with_actions=message_actions
+        )
+        self._chrome.action.connect(self._on_action)
+        self._chrome.apply_style()
         self._earlier_timer = QTimer(self)
         self._earlier_timer.setSingleShot(True)
         self._earlier_timer.timeout.connect(self._load_earlier_if_at_top)
@@ -110,6 +124,7 @@ class TranscriptView(QTextBrowser):
 
     def show_messages(self, messages: Sequence[MessageView]) -> None:
         """Show a conversation, materializing only its last INITIAL_MESSAGES messages."""
+        keyboard_here = self.hasFocus() or self._chrome.holds_focus()
         self._reset()
         shown = self._pages.open(messages)
         cursor = QTextCursor(self.document())
@@ -121,7 +136,13 @@ class TranscriptView(QTextBrowser):
             self._write_tail(self._render(shown[-1]))
         cursor.endEditBlock()
         self._scroll_to_bottom()
-        self._action_focus.restore(self, self._pages.messages)
+        restored = self._action_focus.restore(self._pages.messages) if keyboard_here else None
+        if restored is not None:
+            verb, message_id = restored
+            if verb == "continue":
+                focus_link(self, f"{ACTION_SCHEME}:{verb}/{message_id}")
+            else:
+                self._chrome.focus_action(verb, message_id)
         self._earlier_timer.start(0)  # loads more if these do not fill the view
 
     @property
@@ -214,6 +235,9 @@ class TranscriptView(QTextBrowser):
         else:
             self._tail_codes += self._stream.stop()
             self._write_tail(self._render(final), replace=True)
+        if self._restyle_after_stream:
+            self._restyle_after_stream = False
+            self.show_messages(self.messages)
 
     def _streams_into_last(self) -> bool:
         last = self._pages.last
@@ -228,9 +252,13 @@ class TranscriptView(QTextBrowser):
     # -- rendering ----------------------------------------------------------------------
 
     def _reset(self) -> None:
+        if self._chrome.holds_focus():
+            self.setFocus()  # not to the next widget when the bar it is in goes
+        self._chrome.withdraw()
         self._stream.stop()
         self._earlier_timer.stop()
-        self.clear()
+        self.clear()  # which also forgets the root frame's margins
+        self._chrome.fit_column()
         self._pages.clear()
         self._writer.tail_start = -1
         self._tail_codes = []
@@ -238,7 +266,10 @@ class TranscriptView(QTextBrowser):
         self._stick_to_bottom = True
 
     def _render(self, message: MessageView) -> RenderedMessage:
-        return render_stored(message, self._copies.next_index, with_actions=self._message_actions)
+        return render_stored(message, self._copies.next_index)
+
+    def _message_by_id(self, message_id: int) -> MessageView | None:
+        return next((m for m in reversed(self._pages.messages) if m.id == message_id), None)
 
     def _render_page(self, messages: list[MessageView]) -> str:
         parts = []
@@ -270,11 +301,43 @@ class TranscriptView(QTextBrowser):
     def _on_scrolled(self, value: int) -> None:
         bar = self.verticalScrollBar()
         self._stick_to_bottom = value >= bar.maximum() - BOTTOM_SLACK_PX
+        self._chrome.show_jump(not self._stick_to_bottom)
+        self._chrome.refresh()
         if value == bar.minimum() and self._pages.earlier_count:
             self._earlier_timer.start(0)  # not from inside the scroll bar's own signal
 
+    @property
+    def jump_to_latest_shown(self) -> bool:
+        """Whether "Jump to latest" is offered (the view is scrolled up from the end)."""
+        return self._chrome.jump.isVisible()
+
+    @property
+    def message_actions(self) -> MessageActions | None:
+        """The action bar over the message in hand (None when the view offers no actions)."""
+        return self._chrome.actions
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
+        super().mouseMoveEvent(event)
+        self._chrome.pointer_moved(event.position().toPoint())
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Leave:
+            self._chrome.pointer_left()
+        return super().viewportEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        """A new palette (light or dark) recolours the transcript: rendered again with the
+        new style sheet, or once the reply being written is done."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._chrome.apply_style():
+            if self._stream.active:
+                self._restyle_after_stream = True
+            elif self._pages.messages:
+                self.show_messages(self.messages)
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
+        self._chrome.fit_column()
         if self._pages.earlier_count:
             self._earlier_timer.start(0)  # a taller view may no longer be filled
 
@@ -298,10 +361,15 @@ class TranscriptView(QTextBrowser):
         elif scheme == ACTION_SCHEME:
             action = parse_action(url.path())
             if action is not None:
-                self._action_focus.remember(*action, self._pages.messages)
-                self.action_requested.emit(*action)
+                self._on_action(*action)
         elif is_safe_link(url.toString()):
             self.link_activated.emit(url)
+
+    def _on_action(self, verb: str, message_id: int) -> None:
+        """An action button or link: remembered, so focus can come back to it if the
+        conversation is shown again (as after "‹"/"›"), then passed to the window."""
+        self._action_focus.remember(verb, message_id, self._pages.messages)
+        self.action_requested.emit(verb, message_id)
 
     def _copy_code(self, index_text: str) -> None:
         code = self._copies.code(index_text)
@@ -310,6 +378,13 @@ class TranscriptView(QTextBrowser):
             self.code_copied.emit(int(index_text))
 
     # -- keyboard -----------------------------------------------------------------------
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 (Qt's names)
+        """From an action button, Tab moves between widgets: the buttons' parents hand
+        Tab up to this view, whose own handling would step through the text's links."""
+        if self._chrome.holds_focus():
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
         """Space follows the link Tab moved to, as Enter does (Qt itself only knows Enter);

@@ -21,6 +21,7 @@ from app.store import History
 from app.tasks.job import Done
 from app.ui.chat_session import ChatSession
 from app.ui.main_window import MainWindow
+from tests.ui.transcript_helpers import hover_message
 from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model, streamed_text, wait_for_reads
 
 
@@ -241,8 +242,15 @@ def test_an_unexpected_error_shows_a_dialog_with_the_log_path(runtime: Runtime) 
 
 
 def click_action(window: MainWindow, action: str, message_id: int) -> None:
-    """What clicking the link under a message does: the browser reports the anchor."""
-    window.transcript.anchorClicked.emit(QUrl(f"hearth-action:{action}/{message_id}"))
+    """Point at the message and press its action button; Continue is a link in its note."""
+    if action == "continue":
+        window.transcript.anchorClicked.emit(QUrl(f"hearth-action:continue/{message_id}"))
+        return
+    button = hover_message(window.transcript, message_id).button(action)
+    assert button is not None
+    assert button.isVisible()
+    assert button.isEnabled()
+    button.click()
 
 
 def test_regenerate_and_edit_make_branches_and_the_navigator_switches(
@@ -256,17 +264,22 @@ def test_regenerate_and_edit_make_branches_and_the_navigator_switches(
     cid = window.current_conversation_id()
     assert cid is not None
     user, reply = window._history.active_path(cid)
-    assert "Copy · Edit" in window.transcript.toPlainText()
+    bar = hover_message(window.transcript, user.id)
+    assert [b.isVisibleTo(bar) for b in (bar.copy_button, bar.edit_button)] == [True, True]
+    assert not bar.regenerate_button.isVisibleTo(bar)
+    assert not bar.next_button.isVisibleTo(bar)  # one version: no navigator
     with qtbot.waitSignal(session.job_finished, timeout=LOAD_TIMEOUT):
         click_action(window, "regenerate", reply.id)
     wait_for_reads(qtbot, window)
-    assert "‹ 2/2 ›" in window.transcript.toPlainText()
+    assert "2 of 2" in window.transcript.toPlainText()
+    assert hover_message(window.transcript, window._history.active_path(cid)[-1].id)
     newer = window._history.active_path(cid)[-1]
     assert newer.id != reply.id
     click_action(window, "previous", newer.id)
     wait_for_reads(qtbot, window)
     assert window._history.active_path(cid)[-1].id == reply.id
-    assert "‹ 1/2 ›" in window.transcript.toPlainText()
+    assert "1 of 2" in window.transcript.toPlainText()
+    assert hover_message(window.transcript, reply.id).version_label.text() == "1/2"
     # Edit: the message goes back into the box; sending makes a sibling of the original.
     click_action(window, "edit", user.id)
     assert window.composer.text() == "First question"

@@ -23,6 +23,7 @@ from app.ui.email_panel import REPLY_TAB, SAME_AS_THREAD
 from app.ui.main_window import MainWindow
 from tests.support.mail import build_mail
 from tests.support.tiny_gguf import long_text, write_scripted_model
+from tests.ui.transcript_helpers import hover_message
 from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model, drop_files, wait_for_reads
 
 DRAFT = "Subject: Lunch on Friday\n\nDear Ada,\n\nFriday at noon suits me well.\n\nBest,\nSam"
@@ -278,7 +279,7 @@ def test_rework_twice_then_browse_back_to_the_first_version(
     assert len(versions) == 3
     shown = window.shown_messages()[-1]
     assert shown.id == versions[2].id
-    assert "3/3" in window.transcript.toPlainText()
+    assert "3 of 3" in window.transcript.toPlainText()
     # Browse back with the navigator under the draft: the first version is intact.
     for _ in range(2):
         shown = window.shown_messages()[-1]
@@ -287,7 +288,7 @@ def test_rework_twice_then_browse_back_to_the_first_version(
         wait_for_reads(qtbot, window)
     shown = window.shown_messages()[-1]
     assert shown.id == original.id
-    assert "1/3" in window.transcript.toPlainText()
+    assert "1 of 3" in window.transcript.toPlainText()
     assert window._history.get_message(original.id) == original
     qtbot.mouseClick(actions.copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == f"Subject: Lunch on Friday\n\n{DRAFT_BODY}"
@@ -415,17 +416,16 @@ def test_regenerate_under_a_draft_writes_another_version_and_edit_points_to_the_
     first = compose(qtbot, window)
     cid = first.conversation_id
     request = window._history.active_path(cid)[0]
-    link = f"hearth-action:regenerate/{first.message_id}"
     with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT) as finished:
-        window.transcript.anchorClicked.emit(QUrl(link))
+        hover_message(window.transcript, first.message_id).regenerate_button.click()
     wait_for_reads(qtbot, window)
     assert isinstance(finished.args[0].result, DraftResult)  # a draft, not a chat reply
     original, another = drafts(window, cid)
     assert original.id == first.message_id
     assert another.stats is not None
     assert another.stats["refinement"] == "Another version"
-    assert "‹ 2/2 ›" in window.transcript.toPlainText()
-    window.transcript.anchorClicked.emit(QUrl(f"hearth-action:edit/{request.id}"))
+    assert "2 of 2" in window.transcript.toPlainText()
+    hover_message(window.transcript, request.id).edit_button.click()
     assert window.error_bar.isVisible()
     assert "rework the draft" in window.error_bar.label.text()
     assert window.composer.text() == ""  # nothing went into the chat box

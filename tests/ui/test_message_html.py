@@ -1,17 +1,21 @@
-"""Transcript entries as HTML: speaker, literal user text, status notes and action links."""
+"""Transcript entries as HTML: speaker, quiet facts, literal user text, status notes."""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
 from app.store import MessageStatus, Role
-from app.tasks.conversation_view import MessageView
-from app.ui.message_html import parse_action, render_message, render_stored
+from app.tasks.conversation_view import BranchPosition, MessageView
+from app.ui.message_html import message_facts, parse_action, render_message, render_stored
 
 
 def test_user_text_is_shown_literally() -> None:
     html = render_message("user", "**not bold**\n<b>tag</b>  two spaces").html
-    assert "<b>You</b>" in html
+    assert '<span class="you">You</span>' in html
+    assert '<p class="yours"' in html  # on the tinted band of the user's own words
     assert "**not bold**\n&lt;b&gt;tag&lt;/b&gt;  two spaces" in html
     assert "white-space:pre-wrap" in html
     assert "<strong>" not in html
@@ -33,7 +37,7 @@ def test_user_text_is_shown_literally() -> None:
 )
 def test_status_notes(status: str, error: str | None, expected: str | None) -> None:
     html = render_message("assistant", "text", status, error=error, message_id=42).html
-    assert "<b>Assistant</b>" in html
+    assert '<a name="message-42"><span class="assistant">Assistant</span></a>' in html
     if expected is None:
         assert "<i>" not in html
     else:
@@ -46,40 +50,51 @@ def test_a_reply_that_stopped_before_any_text_has_nothing_to_continue() -> None:
     assert "continue" not in html
 
 
-def test_actions_follow_the_role_and_the_navigator_shows_the_branch() -> None:
-    mine = render_message("user", "hi", message_id=5, with_actions=True, branch=(2, 3)).html
-    assert '<a href="hearth-action:copy/5">Copy</a>' in mine
-    assert '<a href="hearth-action:edit/5">Edit</a>' in mine
-    assert "regenerate" not in mine
-    assert (
-        '<a href="hearth-action:previous/5">‹</a> 2/3 <a href="hearth-action:next/5">›</a>' in mine
+NOON = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+
+
+def saved(message_id: int | None, role: str, status: str = "complete") -> MessageView:
+    return MessageView(
+        message_id,
+        1,
+        Role(role),
+        "text",
+        MessageStatus(status),
+        created_at="2026-12-05T11:02:00.000Z",
+        model="qwen2.5-1.5b",
+        tokens_per_s=23.456,
     )
-    reply = render_message("assistant", "hello", message_id=6, with_actions=True).html
-    assert '<a href="hearth-action:regenerate/6">Regenerate</a>' in reply
-    assert "edit/" not in reply
-    assert "previous/" not in reply  # no siblings: no navigator
-    assert "hearth-action" not in render_message("assistant", "hello", message_id=6).html
 
 
-def stored(message_id: int | None, status: str) -> MessageView:
-    return MessageView(message_id, 1, Role.ASSISTANT, "text", MessageStatus(status))
+def test_a_replys_facts_are_its_model_speed_time_and_version() -> None:
+    reply = replace(saved(6, "assistant"), branch=BranchPosition(2, 3))
+    assert message_facts(reply, NOON) == "qwen2.5-1.5b · 23.5 tokens/s · 11:02 · 2 of 3"
+    html = render_stored(reply, 0, now=NOON).html
+    assert '<span class="meta">  ·  qwen2.5-1.5b · 23.5 tokens/s · 11:02 · 2 of 3</span>' in html
+
+
+def test_the_users_facts_are_the_time_only() -> None:
+    assert message_facts(saved(5, "user"), NOON) == "11:02"
 
 
 @pytest.mark.parametrize(
-    ("message_id", "status", "with_actions", "has_actions"),
-    [
-        (3, "complete", True, True),
-        (3, "stopped", True, True),
-        (3, "streaming", True, False),  # still arriving
-        (None, "complete", True, False),  # not saved yet
-        (3, "complete", False, False),  # the view offers no actions
-    ],
+    ("message_id", "status"),
+    [(None, "complete"), (3, "streaming")],  # not saved yet; still arriving
 )
-def test_only_saved_messages_get_actions(
-    message_id: int, status: str, with_actions: bool, has_actions: bool
+def test_a_message_being_written_or_saved_has_no_facts_and_no_name(
+    message_id: int | None, status: str
 ) -> None:
-    html = render_stored(stored(message_id, status), 0, with_actions=with_actions).html
-    assert ("hearth-action:copy/" in html) is has_actions
+    message = saved(message_id, "assistant", status)
+    assert message_facts(message, NOON) == ""
+    html = render_stored(message, 0, now=NOON).html
+    assert 'class="meta"' not in html
+    assert f'<a name="message-{message_id or 0}">' in html  # 0: no actions until saved
+
+
+def test_no_action_links_are_drawn_into_the_text() -> None:
+    """Copy, Edit, Regenerate and ‹ › are buttons over the message (MessageActions)."""
+    html = render_stored(replace(saved(6, "user"), branch=BranchPosition(2, 3)), 0).html
+    assert "hearth-action" not in html
 
 
 @pytest.mark.parametrize(

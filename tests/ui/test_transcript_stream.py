@@ -57,7 +57,7 @@ def test_end_streaming_shows_the_final_message(qtbot: QtBot, view: TranscriptVie
     qtbot.addWidget(reference)
     reference.show_messages([*earlier, final])
     assert view.toPlainText() == reference.toPlainText()
-    assert view.toPlainText().endswith("Final answer\nCopy py\nx = 1\nstopped — Continue")
+    assert view.toPlainText().endswith("Final answer\npy · Copy\nx = 1\nstopped — Continue")
     assert view.materialized_count == 4
 
 

@@ -6,13 +6,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QTextCursor, QTextFragment
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent, QTextCursor, QTextFragment
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.store import MessageStatus, Role
 from app.tasks.conversation_view import BranchPosition, MessageView
+from app.ui.message_actions import MessageActions
+from app.ui.transcript_chrome import header_of
 from app.ui.transcript_view import TranscriptView
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,12 +90,52 @@ def fragments(view: TranscriptView) -> Iterator[QTextFragment]:
 
 
 def anchors(view: TranscriptView) -> list[tuple[str, int]]:
-    """(href, position) of every link in the document."""
+    """(href, position) of every link in the document (not the speaker lines' anchor
+    names, which only mark where each message starts)."""
     return [
         (fragment.charFormat().anchorHref(), fragment.position())
         for fragment in fragments(view)
-        if fragment.charFormat().isAnchor()
+        if fragment.charFormat().isAnchor() and fragment.charFormat().anchorHref()
     ]
+
+
+def point_on_message(view: TranscriptView, message_id: int) -> QPoint:
+    """A point on message `message_id`'s speaker line, scrolled into view."""
+    header = header_of(view.document(), message_id)
+    assert header is not None, f"message {message_id} is not in the document"
+    top = view.document().documentLayout().blockBoundingRect(header).top()
+    bar = view.verticalScrollBar()
+    if not bar.value() <= top < bar.value() + view.viewport().height() - 20:
+        bar.setValue(int(top) - 10)
+    return QPoint(
+        int(view.document().rootFrame().frameFormat().leftMargin()) + 5, int(top) - bar.value() + 4
+    )
+
+
+def move_pointer(view: TranscriptView, point: QPoint) -> None:
+    """The pointer moves over the view's text to `point` (viewport coordinates)."""
+    viewport = view.viewport()
+    QApplication.sendEvent(
+        viewport,
+        QMouseEvent(
+            QEvent.Type.MouseMove,
+            QPointF(point),
+            QPointF(viewport.mapToGlobal(point)),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+        ),
+    )
+
+
+def hover_message(view: TranscriptView, message_id: int) -> MessageActions:
+    """Point at message `message_id`; its action bar shows (the test fails otherwise)."""
+    move_pointer(view, point_on_message(view, message_id))
+    bar = view.message_actions
+    assert bar is not None
+    assert bar.isVisible()
+    assert bar.message_id == message_id
+    return bar
 
 
 def has_images(view: TranscriptView) -> bool:

@@ -15,7 +15,15 @@ def branched(history: History) -> tuple[int, list[int]]:
     cid = history.create_conversation(title="Greetings", model="tiny")
     user = history.add_message(cid, "user", "Hi")
     first = history.add_message(cid, "assistant", "Hello", parent_id=user)
-    second = history.add_message(cid, "assistant", "Hey th", parent_id=user, status="stopped")
+    second = history.add_message(
+        cid,
+        "assistant",
+        "Hey th",
+        parent_id=user,
+        status="stopped",
+        model="tiny",
+        stats={"tokens_per_s": 12.5},
+    )
     return cid, [user, first, second]
 
 
@@ -26,9 +34,10 @@ def test_a_view_holds_the_shown_path_with_branches_and_what_can_be_continued(
         cid, (user, first, second) = branched(history)
         view = conversation_view(history, cid)
         older = conversation_view(history, cid, last_message_id=first)
+        written = {m: history.get_message(m).created_at for m in (user, second)}
     assert (view.id, view.title, view.model) == (cid, "Greetings", "tiny")
     assert view.messages == (
-        MessageView(user, cid, Role.USER, "Hi", MessageStatus.COMPLETE),
+        MessageView(user, cid, Role.USER, "Hi", MessageStatus.COMPLETE, created_at=written[user]),
         MessageView(
             second,
             cid,
@@ -37,6 +46,9 @@ def test_a_view_holds_the_shown_path_with_branches_and_what_can_be_continued(
             MessageStatus.STOPPED,
             branch=BranchPosition(2, 2),
             continuable=True,
+            created_at=written[second],
+            model="tiny",
+            tokens_per_s=12.5,
         ),
     )
     assert [m.id for m in older.messages] == [user, first]
