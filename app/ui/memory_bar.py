@@ -23,6 +23,11 @@ VERDICT_COLOURS = {
     FitLabel.WONT_FIT: "#b3261e",
 }
 BAR_HEIGHT = 10
+LEGEND = (
+    "The bar is all of this computer's memory: grey is in use by other programs, the colour "
+    "is this model."
+)
+GPU_LEGEND = " The line marks how much the GPU can use."
 
 
 class MemoryBarGauge(QWidget):
@@ -81,9 +86,11 @@ class MemoryBarView(QWidget):
         layout.setSpacing(2)
         layout.addLayout(row)
         layout.addWidget(self.summary)
+        legend = LEGEND + (GPU_LEGEND if bar.gpu_limit is not None else "")
+        described = f"{bar.explanation}\n{legend}"
         for widget in (self, self.gauge, self.verdict, self.summary):
-            widget.setToolTip(bar.explanation)
+            widget.setToolTip(described)
         self.setAccessibleName(f"Memory: {bar.label.value}")
-        self.setAccessibleDescription(bar.explanation)
+        self.setAccessibleDescription(described)
         self.gauge.setAccessibleName(f"Memory needed: {bar.text}")
         self.gauge.setAccessibleDescription(bar.explanation)

@@ -240,11 +240,27 @@ def test_a_cards_memory_bar_shows_the_need_against_the_free_memory(
     assert (bar.in_use, bar.needed, bar.overflows) == (0.375, 0.625, True)
     assert card.memory.summary.text() == "Needs 5.2 GB; 5.0 GB of 8.0 GB free"
     assert "Close other apps" in card.memory.toolTip()
+    assert "grey is in use by other programs" in card.memory.accessibleDescription()
+    assert "GPU" not in card.memory.toolTip()  # no GPU share on this (non-Mac) machine
     assert card.speed.text() == "Slow on this computer"
     small = manager.catalog_tab.cards["qwen2.5-0.5b-instruct-q4_k_m"].memory.gauge.bar
     assert small.label is FitLabel.FITS
     assert not small.overflows
     assert small.in_use == 0.375
+
+
+def test_on_a_mac_the_bar_marks_the_gpu_share_and_the_pick_fits_in_it(
+    qtbot: QtBot, models_dir: Path
+) -> None:
+    mac = MemoryFigures(total=8 * GiB, available=int(7.8 * GiB), gpu_budget=int(0.65 * 8 * GiB))
+    dialog = open_manager(qtbot, models_dir, Settings(), memory=mac)
+    assert dialog.recommended.id == "qwen3-4b-q4_k_m"  # the 7B fits in RAM, not on the GPU
+    seven = dialog.catalog_tab.cards["qwen2.5-7b-instruct-q4_k_m"].memory
+    assert seven.bar.label is FitLabel.TIGHT
+    assert seven.bar.gpu_limit == pytest.approx(0.65)
+    assert "can be on the GPU" in seven.toolTip()
+    assert "The line marks how much the GPU can use." in seven.toolTip()
+    dialog.shutdown()
 
 
 def test_a_card_says_what_the_model_is_good_at_and_flags_its_license(
