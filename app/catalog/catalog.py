@@ -4,7 +4,8 @@ Every entry names one exact file: repo + revision + filename, with its size and 
 same filename in another repo, or a re-upload, is a different file). Sizes, hashes, licenses
 and parameter counts come from /work/shared/catalog/facts.json; `shape` holds the
 transformer hyper-parameters from each model's published config.json, so that memory can be
-estimated before anything is downloaded (see app/catalog/fit.py).
+estimated before anything is downloaded (see app/catalog/fit.py). `languages` (chat models
+only) lists what each model card says the model handles, as ISO 639-1 codes.
 
 models.json is checked against app/catalog/models.schema.json by the test suite. At run time
 this module only checks what it reads, and reports a damaged catalog as a HearthError: the
@@ -94,6 +95,8 @@ class CatalogModel:
     description: str
     shape: PublishedShape
     shape_source: str
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes; () for embedding models
+    languages_source: str | None = None  # where the list comes from ("model card")
 
 
 def load_catalog(path: Path | None = None) -> list[CatalogModel]:
@@ -224,4 +227,13 @@ def _parse_model(entry: dict[str, Any]) -> CatalogModel:
         description=_get(entry, "description", str),
         shape=_parse_shape(_get(entry, "shape", dict)),
         shape_source=_get(entry, "shape_source", str),
+        languages=_languages(entry),
+        languages_source=_as(entry.get("languages_source", ""), str, "'languages_source'") or None,
     )
+
+
+def _languages(entry: dict[str, Any]) -> tuple[str, ...]:
+    codes = tuple(_as(code, str, "'languages' item") for code in entry.get("languages", []))
+    if any(len(code) != 2 or not code.isalpha() or not code.islower() for code in codes):
+        raise ValueError(f"'languages' of {entry.get('id')!r} has a code that is not ISO 639-1")
+    return codes

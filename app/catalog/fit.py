@@ -292,10 +292,18 @@ def gpu_budget_here(total_ram: int) -> int | None:
 
 
 def recommend_model(
-    models: list[CatalogModel], total_ram: int, available_ram: int, n_ctx: int = 4096
+    models: list[CatalogModel],
+    total_ram: int,
+    available_ram: int,
+    n_ctx: int = 4096,
+    *,
+    gpu_budget: int | None = None,
 ) -> CatalogModel:
     """The most capable chat model that fits, else the smallest chat model.
 
+    "Fits" is `judge_fit`'s verdict with the same `gpu_budget` the per-model verdicts use
+    (`gpu_budget_here`), so the pick is always a model the catalog shows as fitting: on a Mac
+    a model beyond Metal's share runs partly on the CPU and is only tight.
     Among those that fit, prefer models good for all of chat, summaries and e-mail, then
     permissive licenses, then more parameters, then the smaller file.
     """
@@ -305,7 +313,7 @@ def recommend_model(
 
     def fits(model: CatalogModel) -> bool:
         estimate = estimate_memory(shape_from_catalog(model), n_ctx)
-        return judge_fit(estimate, total_ram, available_ram).label is FitLabel.FITS
+        return judge_fit(estimate, total_ram, available_ram, gpu_budget).label is FitLabel.FITS
 
     fitting = [m for m in chat_models if fits(m)]
     if not fitting:

@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from app.catalog.catalog import CatalogModel, load_catalog
-from app.catalog.fit import FitVerdict, estimate_memory, judge_fit_now, recommend_model
+from app.catalog.fit import (
+    FitVerdict,
+    estimate_memory,
+    gpu_budget_here,
+    judge_fit_now,
+    recommend_model,
+)
 from app.catalog.library import InstalledModel, ModelLibrary, move_models_folder
 from app.catalog.model_shape import shape_from_catalog, shape_from_gguf
 from app.commands import models_download
@@ -90,7 +96,9 @@ def _recommended(catalog: list[CatalogModel], n_ctx: int) -> str:
     import psutil
 
     memory = psutil.virtual_memory()
-    return recommend_model(catalog, memory.total, memory.available, n_ctx=n_ctx).id
+    total = int(memory.total)
+    gpu = gpu_budget_here(total)
+    return recommend_model(catalog, total, int(memory.available), n_ctx, gpu_budget=gpu).id
 
 
 def run_info(args: argparse.Namespace) -> int:

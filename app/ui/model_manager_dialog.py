@@ -1,17 +1,20 @@
-"""The model manager: the catalog (with will-it-fit and downloads), installed models, Hub search.
+"""The model manager: the catalog as a guide to choosing (`CatalogTab`), installed models
+(with their disk use and the conversations that use them), Hub search.
 
 Downloads run in child processes (`DownloadProcess`, shown by `DownloadControls`); importing
 a file (`GgufImport`, shared with onboarding), searching the Hub and listing a repo's files
 run as jobs (`JobRunner`) on the dialog's own thread pool (`run_in_background`). The Hub
 search tab is `HubSearchTab`. With offline mode on, nothing here uses the network and the
-dialog says why downloads and search are off.
+dialog says why downloads and search are off. Which conversations use each installed model
+is read from the history on the pool too (it grows with use), from the database path the
+window passes in; without one the column stays empty.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QThreadPool, Signal, Slot
 from PySide6.QtWidgets import (
@@ -31,43 +34,22 @@ from PySide6.QtWidgets import (
 )
 
 from app.catalog.catalog import CatalogModel, load_catalog
-from app.catalog.fit import (
-    FitVerdict,
-    estimate_memory,
-    gpu_budget_here,
-    judge_fit,
-    recommend_model,
-)
+from app.catalog.guide import CatalogFit, MemoryFigures, disk_use_text
 from app.catalog.library import InstalledModel, ModelLibrary
-from app.catalog.model_shape import shape_from_catalog
 from app.errors import HearthError, message_for_people
 from app.settings import Settings
+from app.store.model_usage import ModelUsage, read_model_usage, usage_for_labels
+from app.ui.catalog_tab import CatalogTab
 from app.ui.download_controls import OFFLINE_REASON, DownloadControls
 from app.ui.hub_search_tab import HubSearchTab
 from app.ui.job_runner import run_in_background
 from app.ui.model_import import GgufImport
 from app.units import human_size
 
+__all__ = ["CatalogFit", "ModelManagerDialog"]  # CatalogFit: onboarding takes it from here
 
-@dataclass(frozen=True)
-class CatalogFit:
-    """Each catalog model's verdict for this computer now, and the one Hearth recommends."""
-
-    verdicts: dict[str, FitVerdict]
-    recommended: CatalogModel
-
-    @classmethod
-    def judge(cls, catalog: list[CatalogModel], n_ctx: int) -> CatalogFit:
-        import psutil
-
-        memory = psutil.virtual_memory()
-        total, available = int(memory.total), int(memory.available)
-        gpu = gpu_budget_here(total)
-        verdicts = {
-            m.id: judge_fit(estimate_memory(shape_from_catalog(m), n_ctx), total, available, gpu)
-            for m in catalog
-        }
-        return cls(verdicts, recommend_model(catalog, total, available, n_ctx))
+INSTALLED_COLUMNS = ["Model", "Size on disk", "Quantization", "Conversations", "Path"]
+USAGE_COLUMN = 3
 
 
 class ModelManagerDialog(QDialog):
@@ -75,9 +57,11 @@ class ModelManagerDialog(QDialog):
 
     Signals:
         models_changed(): a model was installed, imported or removed.
+        usage_shown(): the Installed tab shows which conversations use each model.
     """
 
     models_changed = Signal()
+    usage_shown = Signal()
 
     def __init__(
         self,
@@ -85,14 +69,22 @@ class ModelManagerDialog(QDialog):
         settings: Settings,
         parent: QWidget | None = None,
         catalog: list[CatalogModel] | None = None,
+        *,
+        database: Path | None = None,
+        memory: MemoryFigures | None = None,
     ) -> None:
+        """`database`: the history, to show which conversations use each installed model;
+        `memory`: fixed memory figures (tests), else this computer's as the dialog opens."""
         super().__init__(parent)
         self.setWindowTitle("Models")
         self.library = ModelLibrary(models_dir)
         self.settings = settings
         self.catalog = catalog if catalog is not None else load_catalog()
+        self.database = database
+        self.memory = memory
         self.pool = QThreadPool(self)
         self.downloads: dict[str, DownloadControls] = {}
+        self._usage_reads = 0  # only the latest read's answer is shown
         self.offline_notice = QLabel(OFFLINE_REASON)
         self.offline_notice.setWordWrap(True)
         self.offline_notice.setVisible(settings.offline)
@@ -110,7 +102,8 @@ class ModelManagerDialog(QDialog):
         layout.addWidget(self.offline_notice)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
-        self.resize(900, 520)
+        self.setMinimumSize(640, 480)
+        self.resize(960, 720)
         self.refresh_installed()
 
     def shutdown(self) -> None:
@@ -140,33 +133,17 @@ class ModelManagerDialog(QDialog):
     # --- catalog -------------------------------------------------------------------------
 
     def _catalog_tab(self) -> QWidget:
-        fit = CatalogFit.judge(self.catalog, self.settings.context_length)
-        table = QTableWidget(len(self.catalog), 5)
-        table.setHorizontalHeaderLabels(["Model", "Size", "License", "Fit", "Download"])
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for row, model in enumerate(self.catalog):
-            name = model.name
-            if model.id == fit.recommended.id:
-                name += " (recommended)"
-            verdict = fit.verdicts[model.id]
-            fit_item = QTableWidgetItem(verdict.label.value)
-            fit_item.setToolTip(verdict.explanation)
-            name_item = QTableWidgetItem(name)
-            name_item.setToolTip(model.description)
-            table.setItem(row, 0, name_item)
-            table.setItem(row, 1, QTableWidgetItem(human_size(model.size_bytes)))
-            table.setItem(row, 2, QTableWidgetItem(model.license.name))
-            table.setItem(row, 3, fit_item)
-            controls = DownloadControls.for_catalog(model, self.library)
-            controls.set_offline(self.settings.offline)
-            controls.download_finished.connect(self._on_installed)
-            self.downloads[model.id] = controls
-            table.setCellWidget(row, 4, controls)
-        table.resizeColumnsToContents()
-        self.catalog_table = table
+        fit = CatalogFit.judge(self.catalog, self.settings.context_length, self.memory)
+        self.catalog_tab = CatalogTab(self.catalog, fit, self._catalog_controls)
         self.recommended = fit.recommended
-        return table
+        return self.catalog_tab
+
+    def _catalog_controls(self, model: CatalogModel) -> DownloadControls:
+        controls = DownloadControls.for_catalog(model, self.library)
+        controls.set_offline(self.settings.offline)
+        controls.download_finished.connect(self._on_installed)
+        self.downloads[model.id] = controls
+        return controls
 
     @Slot(str)
     def _on_installed(self, _model_id: str) -> None:
@@ -176,8 +153,9 @@ class ModelManagerDialog(QDialog):
     # --- installed -----------------------------------------------------------------------
 
     def _installed_tab(self) -> QWidget:
-        self.installed_table = QTableWidget(0, 4)
-        self.installed_table.setHorizontalHeaderLabels(["Model", "Size", "Quantization", "Path"])
+        self.installed_table = QTableWidget(0, len(INSTALLED_COLUMNS))
+        self.installed_table.setHorizontalHeaderLabels(INSTALLED_COLUMNS)
+        self.installed_table.setAccessibleName("Installed models")
         self.installed_table.verticalHeader().setVisible(False)
         self.installed_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.installed_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -188,6 +166,8 @@ class ModelManagerDialog(QDialog):
         self.import_button.setAccessibleName("Import a .gguf file")
         self.installed_status = QLabel()
         self.installed_status.setWordWrap(True)
+        self.disk_use = QLabel()
+        self.disk_use.setAccessibleName("Disk space used by models")
         self.remove_button.clicked.connect(self.remove_selected)
         self.importer = GgufImport(
             self.library, self.pool, self.import_button, self.installed_status, self
@@ -197,6 +177,7 @@ class ModelManagerDialog(QDialog):
         row.addWidget(self.import_button)
         row.addWidget(self.remove_button)
         row.addStretch()
+        row.addWidget(self.disk_use)
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addWidget(self.installed_table)
@@ -209,10 +190,48 @@ class ModelManagerDialog(QDialog):
         table = self.installed_table
         table.setRowCount(len(self._installed))
         for row, model in enumerate(self._installed):
-            cells = [model.name, human_size(model.size_bytes), model.quantization or "?"]
+            cells = [model.name, human_size(model.size_bytes), model.quantization or "?", ""]
             for column, text in enumerate([*cells, str(model.path)]):
                 table.setItem(row, column, QTableWidgetItem(text))
         table.resizeColumnsToContents()
+        self.disk_use.setText(disk_use_text(self._installed))
+        self._read_usage()
+
+    def _read_usage(self) -> None:
+        """Count the conversations of each installed model on the pool, not the UI thread."""
+        if self.database is None or not self._installed:
+            return
+        self._usage_reads += 1
+        read, database = self._usage_reads, self.database
+        for row in range(len(self._installed)):
+            self._set_usage(row, "…", "Counting the conversations that use this model…")
+        run_in_background(
+            self,
+            self.pool,
+            lambda _job: read_model_usage(database),
+            partial(self._show_usage, read),
+            self._usage_failed,
+        )
+
+    def _show_usage(self, read: int, usage: Any) -> None:
+        if read != self._usage_reads:
+            return  # the list changed meanwhile; a newer read is on its way
+        for row, model in enumerate(self._installed):
+            found = usage_for_labels(usage, (model.id, str(model.path)))
+            self._set_usage(row, str(found.count), _usage_tooltip(found))
+        self.usage_shown.emit()
+
+    def _set_usage(self, row: int, text: str, tooltip: str) -> None:
+        item = QTableWidgetItem(text)
+        item.setToolTip(tooltip)
+        self.installed_table.setItem(row, USAGE_COLUMN, item)
+
+    def _usage_failed(self, message: str) -> None:
+        for row in range(len(self._installed)):
+            self._set_usage(row, "?", message)
+        self.installed_status.setText(
+            f"Hearth could not count the conversations that use each model: {message}"
+        )
 
     @Slot()
     def remove_selected(self) -> None:
@@ -247,3 +266,14 @@ class ModelManagerDialog(QDialog):
     def _on_imported(self, model: InstalledModel) -> None:
         self.installed_status.setText(f"Imported {model.name} as {model.id}.")
         self._on_installed(model.id)
+
+
+def _usage_tooltip(usage: ModelUsage) -> str:
+    """The titles of the conversations that use a model, newest first."""
+    if usage.count == 0:
+        return "No conversation uses this model."
+    lines = [f"Used by {usage.count} conversation{'s' if usage.count != 1 else ''}:"]
+    lines += [f"• {title}" for title in usage.titles]
+    if usage.count > len(usage.titles):
+        lines.append(f"and {usage.count - len(usage.titles)} more")
+    return "\n".join(lines)

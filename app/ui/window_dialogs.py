@@ -52,7 +52,10 @@ class WindowDialogs(QObject):
             from app.ui.model_manager_dialog import ModelManagerDialog
 
             self.model_manager = ModelManagerDialog(
-                self._runtime.models_dir, self._runtime.settings, self._window
+                self._runtime.models_dir,
+                self._runtime.settings,
+                self._window,
+                database=self._runtime.paths.database,
             )
             self.model_manager.models_changed.connect(self.models_changed)
         self.model_manager.show()

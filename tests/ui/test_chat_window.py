@@ -334,6 +334,8 @@ def test_the_models_menu_opens_the_manager_and_refreshes_the_picker(
     window.open_model_manager()
     manager = window.dialogs.model_manager
     assert manager is not None
+    assert manager.database is not None  # the Installed tab counts conversations per model
+    assert manager.database.name == "hearth.db"
     qtbot.waitUntil(manager.isVisible)
     before = window.model_picker.count()
     with qtbot.waitSignal(manager.models_changed, timeout=LOAD_TIMEOUT):

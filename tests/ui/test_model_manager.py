@@ -13,11 +13,15 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.catalog.catalog import license_notice, load_catalog
-from app.catalog.fit import FitLabel
+from app.catalog.catalog import CatalogModel, license_notice, load_catalog
+from app.catalog.fit import FitLabel, GiB
+from app.catalog.guide import MemoryFigures, SizeClass, SpeedClass
 from app.catalog.library import ModelLibrary
 from app.paths import resolve_paths
 from app.settings import Settings
+from app.store import History
+from app.ui.catalog_card import RECOMMENDED_TITLE, CatalogCard
+from app.ui.catalog_tab import NOTHING_MATCHES, ONLY_RECOMMENDED
 from app.ui.download_controls import OFFLINE_REASON
 from app.ui.download_process import DownloadProcess
 from app.ui.hub_search_tab import HubSearchTab
@@ -156,8 +160,22 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return asked
 
 
-def open_manager(qtbot: QtBot, models_dir: Path, settings: Settings) -> ModelManagerDialog:
-    dialog = ModelManagerDialog(models_dir, settings)
+LAPTOP_8GB = MemoryFigures(total=8 * GiB, available=5 * GiB)
+"""Fixed memory figures: the tests never depend on this machine's memory."""
+
+
+def open_manager(
+    qtbot: QtBot,
+    models_dir: Path,
+    settings: Settings,
+    *,
+    memory: MemoryFigures = LAPTOP_8GB,
+    catalog: list[CatalogModel] | None = None,
+    database: Path | None = None,
+) -> ModelManagerDialog:
+    dialog = ModelManagerDialog(
+        models_dir, settings, catalog=catalog, database=database, memory=memory
+    )
     qtbot.addWidget(dialog)
     return dialog
 
@@ -169,19 +187,168 @@ def manager(qtbot: QtBot, models_dir: Path) -> Iterator[ModelManagerDialog]:
     dialog.shutdown()
 
 
-def test_the_catalog_tab_lists_every_model_with_its_fit(manager: ModelManagerDialog) -> None:
-    table = manager.catalog_table
+def all_cards(manager: ModelManagerDialog) -> list[CatalogCard]:
+    tab = manager.catalog_tab
+    return [tab.recommended_card, *tab.cards.values()]
+
+
+def test_the_catalog_tab_shows_every_model_as_a_card_with_its_fit(
+    manager: ModelManagerDialog,
+) -> None:
     catalog = load_catalog()
-    assert table.rowCount() == len(catalog)
-    labels = {label.value for label in FitLabel}
-    for row in range(table.rowCount()):
-        fit = table.item(row, 3)
-        assert fit.text() in labels
-        assert "Needs about" in fit.toolTip()
-    names = [table.item(row, 0).text() for row in range(table.rowCount())]
-    assert [n for n in names if n.endswith("(recommended)")] == [
-        f"{manager.recommended.name} (recommended)"
+    cards = all_cards(manager)
+    assert [card.model.id for card in cards] == [manager.recommended.id] + [
+        m.id for m in catalog if m.id != manager.recommended.id
     ]
+    labels = {label.value for label in FitLabel}
+    for card in cards:
+        memory = card.memory
+        assert memory.bar.label.value in labels
+        assert memory.verdict.text() == f"<b>{memory.bar.label.value}</b>"
+        assert "Needs about" in memory.toolTip()
+        assert memory.accessibleDescription() == memory.toolTip()
+        assert card.download_size.text().startswith("Download: ")
+        assert card.speed.text() in {speed.value for speed in SpeedClass}
+        assert card.license.text().startswith(f"License: {card.model.license.name}")
+        assert manager.downloads[card.model.id] is card.controls
+    assert len(manager.downloads) == len(catalog)
+
+
+def test_the_recommended_model_is_highlighted_on_top(manager: ModelManagerDialog) -> None:
+    tab = manager.catalog_tab
+    card = tab.recommended_card
+    assert manager.recommended.id == "granite-3.3-2b-instruct-q4_k_m"  # for 8 GB, 5 GB free
+    assert card.model == manager.recommended
+    assert tab.layout().itemAt(0).widget() is card
+    assert card.objectName() == "recommended-card"
+    assert card.accessibleName() == f"{RECOMMENDED_TITLE}: {manager.recommended.name}"
+    assert card.reason.text().startswith("The most capable model that fits")
+    assert card.memory.bar.label is FitLabel.FITS
+    assert card.controls.download_button.text() == "Download"
+    assert card.controls.isAncestorOf(card.controls.download_button)
+    assert card.isAncestorOf(card.controls)
+    assert manager.recommended.id not in tab.cards  # shown once, on top
+    assert all(c.objectName() == "catalog-card" for c in tab.cards.values())
+
+
+def test_a_cards_memory_bar_shows_the_need_against_the_free_memory(
+    manager: ModelManagerDialog,
+) -> None:
+    card = manager.catalog_tab.cards["qwen2.5-7b-instruct-q4_k_m"]  # needs 5.2 GB
+    bar = card.memory.gauge.bar
+    assert bar.label is FitLabel.TIGHT  # more than the 5 GB free, within 85% of 8 GB
+    assert (bar.in_use, bar.needed, bar.overflows) == (0.375, 0.625, True)
+    assert card.memory.summary.text() == "Needs 5.2 GB; 5.0 GB of 8.0 GB free"
+    assert "Close other apps" in card.memory.toolTip()
+    assert "grey is in use by other programs" in card.memory.accessibleDescription()
+    assert "GPU" not in card.memory.toolTip()  # no GPU share on this (non-Mac) machine
+    assert card.speed.text() == "Slow on this computer"
+    small = manager.catalog_tab.cards["qwen2.5-0.5b-instruct-q4_k_m"].memory.gauge.bar
+    assert small.label is FitLabel.FITS
+    assert not small.overflows
+    assert small.in_use == 0.375
+
+
+def test_on_a_mac_the_bar_marks_the_gpu_share_and_the_pick_fits_in_it(
+    qtbot: QtBot, models_dir: Path
+) -> None:
+    mac = MemoryFigures(total=8 * GiB, available=int(7.8 * GiB), gpu_budget=int(0.65 * 8 * GiB))
+    dialog = open_manager(qtbot, models_dir, Settings(), memory=mac)
+    assert dialog.recommended.id == "qwen3-4b-q4_k_m"  # the 7B fits in RAM, not on the GPU
+    seven = dialog.catalog_tab.cards["qwen2.5-7b-instruct-q4_k_m"].memory
+    assert seven.bar.label is FitLabel.TIGHT
+    assert seven.bar.gpu_limit == pytest.approx(0.65)
+    assert "can be on the GPU" in seven.toolTip()
+    assert "The line marks how much the GPU can use." in seven.toolTip()
+    dialog.shutdown()
+
+
+def test_a_card_says_what_the_model_is_good_at_and_flags_its_license(
+    manager: ModelManagerDialog,
+) -> None:
+    qwen3b = manager.catalog_tab.cards["qwen2.5-3b-instruct-q4_k_m"]
+    assert qwen3b.good_for.text() == "Good for chat, summaries and e-mail writing"
+    assert qwen3b.languages.text().startswith("Languages: English, Chinese")
+    assert "Japanese" in qwen3b.languages.toolTip()
+    assert qwen3b.license.text() == "License: Qwen Research License: non-commercial use only"
+    assert qwen3b.license.toolTip() == license_notice(qwen3b.model)
+    embedder = manager.catalog_tab.cards["bge-small-en-v1.5-q8_0"]
+    assert "not a chat model" in embedder.good_for.text()
+
+
+def test_the_size_filter_hides_the_other_sizes(manager: ModelManagerDialog) -> None:
+    tab = manager.catalog_tab
+    filters = tab.filters
+    assert filters.size_box.accessibleName() == "Filter by download size"
+    filters.size_box.setCurrentIndex(filters.size_box.findData(SizeClass.LARGE))
+    assert tab.shown_ids() == [
+        "qwen2.5-7b-instruct-q4_k_m",
+        "llama-3.1-8b-instruct-q4_k_m",
+        "mistral-7b-instruct-v0.3-q4_k_m",
+    ]
+    assert tab.empty_notice.isHidden()
+    assert tab.embedding_heading.isHidden()
+    filters.size_box.setCurrentIndex(0)  # Any
+    assert len(tab.shown_ids()) == len(tab.cards)
+    assert not tab.embedding_heading.isHidden()
+
+
+def test_the_language_filter_keeps_models_that_speak_it(manager: ModelManagerDialog) -> None:
+    tab = manager.catalog_tab
+    box = tab.filters.language_box
+    assert box.accessibleName() == "Filter by language"
+    box.setCurrentIndex(box.findText("Japanese"))
+    shown = tab.shown_ids()
+    assert "phi-4-mini-instruct-q4_k_m" in shown
+    assert "llama-3.2-3b-instruct-q4_k_m" not in shown  # its card lists no Japanese
+    assert all("ja" in tab.cards[i].model.languages for i in shown)
+    assert tab.embedding_heading.isHidden()
+
+
+def test_the_use_filter_keeps_models_good_for_it(manager: ModelManagerDialog) -> None:
+    tab = manager.catalog_tab
+    box = tab.filters.use_box
+    assert box.accessibleName() == "Filter by use"
+    box.setCurrentIndex(box.findText("E-mail"))
+    shown = tab.shown_ids()
+    assert "gemma-3-1b-it-q4_k_m" not in shown
+    assert "qwen2.5-0.5b-instruct-q4_k_m" not in shown
+    assert "qwen3-4b-q4_k_m" in shown
+    assert all("email" in tab.cards[i].model.good_for for i in shown)
+
+
+def test_filters_that_match_nothing_say_so(qtbot: QtBot, models_dir: Path) -> None:
+    catalog = [m for m in load_catalog() if m.id != "qwen2.5-7b-instruct-q4_k_m"]
+    dialog = open_manager(qtbot, models_dir, Settings(), catalog=catalog)
+    tab = dialog.catalog_tab
+    tab.filters.size_box.setCurrentIndex(tab.filters.size_box.findData(SizeClass.LARGE))
+    tab.filters.language_box.setCurrentIndex(tab.filters.language_box.findText("Japanese"))
+    assert tab.shown_ids() == []
+    assert tab.empty_notice.text() == NOTHING_MATCHES
+    assert not tab.empty_notice.isHidden()
+    tab.filters.language_box.setCurrentIndex(0)
+    assert tab.empty_notice.isHidden()
+    dialog.shutdown()
+
+
+def test_filters_that_match_only_the_recommended_model_say_so(
+    qtbot: QtBot, models_dir: Path
+) -> None:
+    roomy = MemoryFigures(total=16 * GiB, available=10 * GiB)
+    dialog = open_manager(qtbot, models_dir, Settings(), memory=roomy)
+    tab = dialog.catalog_tab
+    assert dialog.recommended.id == "qwen2.5-7b-instruct-q4_k_m"
+    tab.filters.size_box.setCurrentIndex(tab.filters.size_box.findData(SizeClass.LARGE))
+    tab.filters.language_box.setCurrentIndex(tab.filters.language_box.findText("Japanese"))
+    assert tab.shown_ids() == []
+    assert tab.empty_notice.text() == ONLY_RECOMMENDED
+    assert tab.recommended_card.isVisibleTo(dialog)
+    dialog.shutdown()
+
+
+def test_the_dialog_is_resizable_with_a_minimum_size(manager: ModelManagerDialog) -> None:
+    assert (manager.minimumWidth(), manager.minimumHeight()) == (640, 480)
+    assert manager.maximumWidth() > 2000
 
 
 def test_download_shows_the_license_first_and_can_be_declined(
@@ -208,14 +375,53 @@ def test_import_then_remove_an_installed_model(
         manager.import_file(scripted_model)
     table = manager.installed_table
     assert table.rowCount() == 1
-    assert table.item(0, 3).text().endswith(".gguf")
+    assert table.horizontalHeaderItem(3).text() == "Conversations"
+    assert table.item(0, 4).text().endswith(".gguf")
     assert table.item(0, 2).text()  # quantization, from the header
+    assert manager.disk_use.text().startswith("1 model uses ")
     table.selectRow(0)
     with qtbot.waitSignal(manager.models_changed, timeout=WAIT_MS):
         manager.remove_button.click()
     assert "Delete" in answers[0]
     assert table.rowCount() == 0
     assert manager.library.installed() == []
+    assert manager.disk_use.text() == "No model is installed."
+
+
+def test_the_installed_tab_shows_disk_use_and_the_conversations_using_each_model(
+    qtbot: QtBot, models_dir: Path, library: ModelLibrary, scripted_model: Path, tmp_path: Path
+) -> None:
+    installed = library.import_file(scripted_model)
+    database = tmp_path / "hearth.db"
+    with History.open(database) as history:
+        for title in ("Trip plan", "Recipe"):
+            history.create_conversation(title=title, model=installed.id)
+        history.create_conversation(title="Opened as a file", model=str(installed.path))
+        history.create_conversation(title="Another model", model="qwen3-4b-q4_k_m")
+        history.delete(history.create_conversation(title="In the trash", model=installed.id))
+    dialog = open_manager(qtbot, models_dir, Settings(), database=database)
+    table = dialog.installed_table
+    qtbot.waitUntil(lambda: table.item(0, 3).text() == "3", timeout=WAIT_MS)
+    tooltip = table.item(0, 3).toolTip()
+    assert tooltip.startswith("Used by 3 conversations:")
+    for title in ("Trip plan", "Recipe", "Opened as a file"):
+        assert title in tooltip
+    assert "Another model" not in tooltip
+    assert "In the trash" not in tooltip
+    assert table.item(0, 1).text() == human_size(installed.size_bytes)
+    assert (
+        dialog.disk_use.text() == f"1 model uses {human_size(installed.size_bytes)} of disk space"
+    )
+    dialog.shutdown()
+
+
+def test_without_a_history_the_conversations_column_stays_empty(
+    qtbot: QtBot, models_dir: Path, library: ModelLibrary, scripted_model: Path
+) -> None:
+    library.import_file(scripted_model)
+    dialog = open_manager(qtbot, models_dir, Settings())
+    assert dialog.installed_table.item(0, 3).text() == ""
+    dialog.shutdown()
 
 
 def test_the_import_button_opens_a_file_dialog(

@@ -592,3 +592,54 @@ def test_license_notice_for_community_and_permissive_licenses(
         assert "\n" not in notice
         if not model.license.is_permissive:
             assert "non-commercial" in notice or "not an open-source license" in notice
+
+
+# --- languages -----------------------------------------------------------------------------
+
+
+def test_every_chat_model_lists_its_languages_from_its_model_card(
+    catalog: list[CatalogModel],
+) -> None:
+    for model in catalog:
+        if model.kind == "chat":
+            assert model.languages, model.id
+            assert model.languages_source == "model card", model.id
+            assert all(re.fullmatch(r"[a-z]{2}", code) for code in model.languages), model.id
+            assert "en" in model.languages, model.id
+        else:
+            assert (model.languages, model.languages_source) == ((), None), model.id
+    by_id = {m.id: m for m in catalog}
+    assert by_id["smollm2-1.7b-instruct-q4_k_m"].languages == ("en",)
+    assert by_id["mistral-7b-instruct-v0.3-q4_k_m"].languages == ("en",)
+    assert set(by_id["llama-3.2-3b-instruct-q4_k_m"].languages) == set(
+        ["en", "de", "fr", "it", "pt", "hi", "es", "th"]
+    )
+    assert {"zh", "ja", "ar"} <= set(by_id["qwen2.5-1.5b-instruct-q4_k_m"].languages)
+    assert {"he", "uk", "no"} <= set(by_id["phi-4-mini-instruct-q4_k_m"].languages)
+
+
+def test_schema_requires_languages_of_chat_models_only(document: Any) -> None:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    chat = next(m for m in document["models"] if m["kind"] == "chat")
+    embedder = next(m for m in document["models"] if m["kind"] == "embedding")
+    without = {k: v for k, v in chat.items() if k not in ("languages", "languages_source")}
+    bad_entries = [
+        without,
+        {**chat, "languages": ["english"]},
+        {**chat, "languages": []},
+        {**without, "languages": ["en"]},  # a list without its source
+    ]
+    for entry in bad_entries:
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({"schema_version": 1, "models": [entry]}, schema)
+    jsonschema.validate({"schema_version": 1, "models": [embedder]}, schema)
+
+
+def test_a_language_code_that_is_not_iso_639_1_is_a_damaged_catalog(
+    document: Any, tmp_path: Path
+) -> None:
+    entry = {**document["models"][0], "languages": ["eng"]}
+    path = tmp_path / "models.json"
+    path.write_text(json.dumps({"schema_version": 1, "models": [entry]}), encoding="utf-8")
+    with pytest.raises(HearthError, match="ISO 639-1"):
+        load_catalog(path)

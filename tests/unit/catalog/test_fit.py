@@ -375,6 +375,33 @@ def test_recommend_model_for_typical_machines(
     assert pick.kind == "chat"
 
 
+MAC_8GB_GPU = int(fit.METAL_SHARE_OF_TOTAL * 8 * GiB)  # Metal's share on an 8 GB Mac
+
+
+@pytest.mark.parametrize(
+    ("total", "free", "gpu_budget", "expected"),
+    [
+        (8 * GiB, 5 * GiB, None, "granite-3.3-2b-instruct-q4_k_m"),
+        (8 * GiB, 5 * GiB, MAC_8GB_GPU, "granite-3.3-2b-instruct-q4_k_m"),  # within the share
+        (16 * GiB, 10 * GiB, None, "qwen2.5-7b-instruct-q4_k_m"),
+        # The 7B model (5.2 GB) fits in free memory but not in the GPU's share: only tight.
+        (8 * GiB, int(7.8 * GiB), None, "qwen2.5-7b-instruct-q4_k_m"),
+        (8 * GiB, int(7.8 * GiB), MAC_8GB_GPU, "qwen3-4b-q4_k_m"),
+        (16 * GiB, 12 * GiB, 5 * GiB, "qwen3-4b-q4_k_m"),
+        (16 * GiB, 12 * GiB, 3 * GiB, "granite-3.3-2b-instruct-q4_k_m"),
+    ],
+)
+def test_recommend_model_judges_fit_with_the_gpu_budget(
+    catalog: list[CatalogModel], total: int, free: int, gpu_budget: int | None, expected: str
+) -> None:
+    """The pick is judged as its own verdict is: with the same GPU budget, so a model the
+    catalog shows as tight on a Mac is never the one recommended while another fits."""
+    pick = recommend_model(catalog, total, free, 4096, gpu_budget=gpu_budget)
+    assert pick.id == expected
+    estimate = estimate_memory(shape_from_catalog(pick), 4096)
+    assert judge_fit(estimate, total, free, gpu_budget).label is FitLabel.FITS
+
+
 def test_recommended_models_fit_and_prefer_permissive_licenses(
     catalog: list[CatalogModel],
 ) -> None:
