@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -151,6 +151,16 @@ class Composer(QWidget):
         self.editor.clear()
         self.editing_message_id = None
         self._show_banner(False)
+
+    def suggest(self, text: str) -> None:
+        """Put a suggested message in the box, unsent, with the cursor after it. Text the
+        user already wrote stays: the suggestion goes on a new line below it."""
+        if self.text().strip():
+            self.editor.appendPlainText(text)
+        else:
+            self.editor.setPlainText(text)
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)
+        self.editor.setFocus()
 
     def begin_edit(self, message_id: int, text: str) -> None:
         """Put a sent message back in the box; sending it then makes a new branch."""

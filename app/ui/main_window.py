@@ -2,7 +2,8 @@
 
 The window builds the widgets and wires them to the ChatSession (the engine, off the UI
 thread); chat turns are `TurnFlow`'s, summaries `SummaryFlow`'s, e-mail drafts `EmailFlow`'s,
-dialogs `WindowDialogs`', the menu `window_menus`'.
+dialogs `WindowDialogs`', the menu `window_menus`'; `ConversationStage` shows the transcript,
+or the examples of the empty state while a conversation has no messages.
 Conversations are read on the reading thread (`BackgroundReads`); this thread's History is
 for small reads and writes. It keeps no state the store does not have: after a turn the
 transcript is read back from the database, so what is shown is what was saved.
@@ -42,6 +43,7 @@ from app.ui.background_reads import BackgroundReads
 from app.ui.chat_session import ChatSession
 from app.ui.composer import Composer
 from app.ui.conversation_sidebar import ConversationSidebar
+from app.ui.conversation_stage import ConversationStage
 from app.ui.email_flow import EmailFlow
 from app.ui.email_panel import EmailPanel
 from app.ui.icons import icon
@@ -56,8 +58,6 @@ from app.ui.turn_flow import TurnFlow
 from app.ui.window_dialogs import WindowDialogs
 from app.ui.window_menus import build_hearth_menu
 from app.ui.window_state import WindowState, load_window_state, save_window_state
-
-EMPTY_TEXT = "Start a conversation: choose a model above, write a message below, press Enter."
 
 
 class MainWindow(QMainWindow):
@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.turns = TurnFlow(self)
         self.summaries = SummaryFlow(self)
-        self.transcript.show_notice(EMPTY_TEXT)
+        self.stage.show_messages(())  # no conversation yet: the ways to start one
 
     @property
     def runtime(self) -> Runtime:
@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self.sidebar = ConversationSidebar(self._history, self.reads)
         self.model_picker = ModelPicker(self._library)
         self.transcript = TranscriptView(message_actions=True)
+        self.stage = ConversationStage(self.transcript)  # the transcript or the empty state
         self.error_bar = InlineError()
         self.composer = Composer()
         self.status = StatusPanel()
@@ -119,7 +120,7 @@ class MainWindow(QMainWindow):
         right = QWidget()
         column = QVBoxLayout(right)
         column.addWidget(self.model_picker, 0, Qt.AlignmentFlag.AlignLeft)
-        column.addWidget(self.transcript, 1)
+        column.addWidget(self.stage, 1)
         self.summarize_panel = SummarizePanel(ModelPicker(self._library))
         self.summarize_panel.hide()
         column.addWidget(self.summarize_panel)
@@ -155,8 +156,9 @@ class MainWindow(QMainWindow):
         self.summarize_panel.model_picker.refresh(str(loaded.path) if loaded else None)
 
     def _on_first_model(self, model_id: str) -> None:
+        """First run ends in a new conversation on the new model, showing its examples."""
         self.model_picker.refresh(model_id)
-        self._on_model_chosen(Path(), model_id)
+        self.new_conversation()  # it loads the model
 
     def _connect(self) -> None:
         session, sidebar = self._session, self.sidebar
@@ -171,6 +173,10 @@ class MainWindow(QMainWindow):
         )
         sidebar.action_failed.connect(lambda message: self.error_bar.show_error(message, False))
         self.transcript.link_activated.connect(lambda url: confirm_and_open(self, url))
+        examples = self.stage.empty_state
+        examples.chat_prompt_chosen.connect(self.composer.suggest)
+        examples.summarize_chosen.connect(self.choose_documents)
+        examples.email_chosen.connect(lambda: self.emails.new_email())
         self.model_picker.model_chosen.connect(self._on_model_chosen)
         self.composer.stop_requested.connect(session.stop)
         self.composer.attachment_failed.connect(
@@ -217,7 +223,7 @@ class MainWindow(QMainWindow):
         try:
             conversation = self._history.get_conversation(conversation_id)
         except HearthError as exc:
-            self.transcript.show_notice(exc.message)
+            self.stage.show_notice(exc.message)
             return
         self._conversation_id, self._conversation_kind = conversation_id, conversation.kind
         self.sidebar.select_conversation(conversation_id)
@@ -243,7 +249,7 @@ class MainWindow(QMainWindow):
         self.reads.read(
             lambda reader: reader.view(cid),
             lambda view: self._show_view(view, generation, then),
-            lambda message: self.transcript.show_notice(message),
+            lambda message: self.stage.show_notice(message),
         )
 
     def _show_view(
@@ -252,10 +258,7 @@ class MainWindow(QMainWindow):
         if generation != self._shown_generation or view.id != self._conversation_id:
             return
         self._shown_conversation = view.id
-        if view.messages:
-            self.transcript.show_messages(view.messages)
-        else:
-            self.transcript.show_notice(EMPTY_TEXT)
+        self.stage.show_messages(view.messages)
         self.conversation_shown.emit(view.id)
         if then is not None:
             then()
@@ -270,13 +273,12 @@ class MainWindow(QMainWindow):
         """Show `shown` and stream the reply into message `into` (the last one, continued)
         or into a new message below them (None). A read still on its way is dropped."""
         self._shown_generation += 1
-        self.transcript.show_messages(shown)
-        self.transcript.begin_streaming(into)
+        self.stage.stream_below(shown, into)
 
     def _on_conversation_deleted(self, conversation_id: int) -> None:
         if conversation_id == self._conversation_id:
             self._conversation_id = None
-            self.transcript.show_notice(EMPTY_TEXT)
+            self.stage.show_messages(())
 
     # --- documents -----------------------------------------------------------------------
 

@@ -113,11 +113,20 @@ def main(out: Path) -> None:
         _save(app, window.dialogs.model_manager, out / "09-model-manager.png")
         window.dialogs.model_manager.close()
         _email_panel(app, window, history, home, out / "11-email-panel.png")
+        from app.ui.onboarding_dialog import OnboardingDialog
+
+        welcome = OnboardingDialog(runtime.models_dir, runtime.settings, window)
+        welcome.show()
+        _save(app, welcome, out / "12-first-run-welcome.png")
+        welcome.shutdown()
+        welcome.close()
         from app.ui.theme import apply_theme
 
         apply_theme(app, "dark")  # type: ignore[arg-type]
         window.open_conversation(cid)
         _save(app, window, out / "10-conversation-dark.png")
+        window.new_conversation()
+        _save(app, window, out / "13-empty-conversation-dark.png")
         window.close()
         session.shutdown()
     print(f"screenshots in {out}")

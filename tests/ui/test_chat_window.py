@@ -317,10 +317,9 @@ def test_settings_from_the_menu_apply_at_once(qtbot: QtBot, window: MainWindow) 
 def test_first_run_onboarding_imports_a_model_and_loads_it(
     qtbot: QtBot, window: MainWindow, scripted_model: Path
 ) -> None:
-    from app.ui.onboarding_dialog import OnboardingDialog
-
     window.start_onboarding_if_needed()
-    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, OnboardingDialog))
+    dialog = window.dialogs.onboarding  # (a closed one from another test may linger unfreed)
+    assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
     with qtbot.waitSignal(window._session.model_loaded, timeout=LOAD_TIMEOUT):
         dialog.import_file(scripted_model)

@@ -13,7 +13,7 @@ from app.runtime import Runtime
 from app.store import History
 from app.ui.application import run_application
 from app.ui.chat_session import ChatSession
-from app.ui.main_window import EMPTY_TEXT, MainWindow
+from app.ui.main_window import MainWindow
 from tests.ui.window_fixtures import wait_for_reads
 
 
@@ -54,12 +54,13 @@ def test_lists_and_shows_conversations(
     assert "What do otters eat?" in window.windowTitle()
 
 
-def test_empty_history_explains_how_to_start(
+def test_empty_history_offers_ways_to_start(
     qtbot: QtBot, parts: tuple[Runtime, History, ChatSession]
 ) -> None:
     window = MainWindow(*parts)
     qtbot.addWidget(window)
-    assert window.transcript.toPlainText() == EMPTY_TEXT
+    assert window.stage.showing_empty_state
+    assert window.transcript.messages == ()
 
 
 def test_unknown_conversation_is_explained(

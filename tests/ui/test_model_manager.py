@@ -1,4 +1,5 @@
-"""Downloads in a child process, the model manager and the first-run dialog.
+"""Downloads in a child process and the model manager (the first-run dialog has its own
+tests: test_onboarding_dialog.py).
 
 Downloads run the real `hearth` command against the fake Hub on 127.0.0.1. A catalog model
 cannot be served with its real sha256, so downloads here name a Hub repo and file.
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.catalog.catalog import CatalogModel, license_notice, load_catalog
@@ -26,7 +27,6 @@ from app.ui.download_controls import OFFLINE_REASON
 from app.ui.download_process import DownloadProcess
 from app.ui.hub_search_tab import HubSearchTab
 from app.ui.model_manager_dialog import ModelManagerDialog
-from app.ui.onboarding_dialog import OnboardingDialog
 from app.units import human_size
 from tests.support.fake_hub import FakeHub
 from tests.support.tiny_gguf import write_random_model
@@ -645,35 +645,3 @@ def test_a_hub_download_survives_showing_another_repo_and_pauses_on_shutdown(
     assert not controls.running
     assert part.exists()  # kept for Resume next time
     assert not controls.process.dest.exists()
-
-
-# --- first run -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def onboarding(qtbot: QtBot, models_dir: Path) -> Iterator[OnboardingDialog]:
-    dialog = OnboardingDialog(models_dir, Settings())
-    qtbot.addWidget(dialog)
-    yield dialog
-    dialog.shutdown()
-
-
-def test_onboarding_shows_the_recommended_model_and_its_license(
-    onboarding: OnboardingDialog,
-) -> None:
-    recommended = onboarding.recommended
-    assert recommended.name in onboarding.model_label.text()
-    assert any(label.value in onboarding.model_label.text() for label in FitLabel)
-    assert onboarding.license_label.text() == license_notice(recommended)
-    texts = " ".join(label.text() for label in onboarding.findChildren(QLabel))
-    assert "only time Hearth uses the network" in texts
-    assert "copy a .gguf model file here" in texts.lower()
-
-
-def test_onboarding_import_makes_a_model_ready(
-    qtbot: QtBot, onboarding: OnboardingDialog, scripted_model: Path
-) -> None:
-    with qtbot.waitSignal(onboarding.model_ready, timeout=WAIT_MS) as ready:
-        onboarding.import_file(scripted_model)
-    assert ready.args == ["scripted-tiny"]
-    assert onboarding.result() == OnboardingDialog.DialogCode.Accepted
