@@ -69,25 +69,25 @@ def read_file_bytes(path: Path, max_bytes: int) -> bytes:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
             raise DocumentNotFoundError(
-                f"{path} is a folder, not a file. Choose a document inside it."
+                f"{path.name} is a folder, not a file. Choose a document inside it."
             )
         if not stat.S_ISREG(info.st_mode):
-            raise DocumentNotFoundError(f"{path} is not a regular file. Choose a document.")
+            raise DocumentNotFoundError(f"{path.name} is not a regular file. Choose a document.")
         _check_size(path, info.st_size, max_bytes)
         with path.open("rb") as file:
             data = file.read(max_bytes + 1)
     except FileNotFoundError as exc:
         raise DocumentNotFoundError(
-            f"{path} does not exist (any more). Check the name, or choose the file again."
+            f"{path.name} does not exist (any more). Check the name, or choose the file again."
         ) from exc
     except PermissionError as exc:
         raise DocumentNotFoundError(
-            f"Hearth is not allowed to read {path}. Check the file's permissions, or copy it "
+            f"Hearth is not allowed to read {path.name}. Check the file's permissions, or copy it "
             "somewhere you own (e.g. your Documents folder), and try again."
         ) from exc
     except OSError as exc:
         reason = exc.strerror or os.strerror(exc.errno or 0)
-        raise DocumentNotFoundError(f"{path} cannot be read ({reason}).") from exc
+        raise DocumentNotFoundError(f"{path.name} cannot be read ({reason}).") from exc
     _check_size(path, len(data), max_bytes)  # it may have grown since stat()
     return data
 

@@ -26,7 +26,7 @@ def read_text_attachment(path: Path, limit: int = MAX_ATTACHMENT_BYTES) -> str:
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise InvalidInputError(f"Cannot read {path} ({exc.strerror}).") from exc
+        raise InvalidInputError(f"Cannot read {path.name} ({exc.strerror}).") from exc
     return _decode(data, path)
 
 

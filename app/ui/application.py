@@ -41,7 +41,7 @@ def run_application(conversation_id: int | None, files: Sequence[Path] = ()) -> 
         app.installEventFilter(FileOpenEvents(window.open_files, window))
         window.show()
         log.info("window shown (Hearth %s)", __version__)
-        window.start_onboarding_if_needed()
+        window.dialogs.start_onboarding_if_needed()
         if files:
             window.open_files(list(files))
         try:

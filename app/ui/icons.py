@@ -23,8 +23,10 @@ ICON_NAMES = (
     "chat",
     "copy",
     "document",
+    "done",
     "edit",
     "email",
+    "failed",
     "hearth",
     "latest",
     "models",
@@ -35,6 +37,7 @@ ICON_NAMES = (
     "send",
     "stop",
     "trash",
+    "waiting",
 )
 
 

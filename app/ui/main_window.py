@@ -138,9 +138,6 @@ class MainWindow(QMainWindow):
     def open_model_manager(self) -> None:
         self.dialogs.open_model_manager()
 
-    def start_onboarding_if_needed(self) -> None:
-        self.dialogs.start_onboarding_if_needed()
-
     def open_settings(self) -> None:
         self.dialogs.open_settings()
 
@@ -187,7 +184,9 @@ class MainWindow(QMainWindow):
         session.load_progress.connect(self.status.show_load_progress)
         self.status.cancel_load_requested.connect(session.cancel_load)
         session.model_loaded.connect(self._on_model_loaded)
-        session.model_failed.connect(lambda message: self.error_bar.show_error(message, False))
+        session.model_failed.connect(
+            lambda why: self.error_bar.show_error(why, action=("Models…", self.open_model_manager))
+        )
         session.engine_crashed.connect(self._on_engine_crashed)
         self.summarize_panel.model_picker.model_chosen.connect(
             lambda _path, label: self._load_for(label)
@@ -343,12 +342,13 @@ class MainWindow(QMainWindow):
         """True if a turn can start; otherwise says why (the composer keeps its text)."""
         if self._session.model is not None and self._session.state == "ready":
             return True
+        loading = self._session.state == "loading"
         self.error_bar.show_error(
             "The model is still loading; send again in a moment."
-            if self._session.state == "loading"
+            if loading
             else "Choose a model first (the list above the conversation); your message is "
             "kept in the box.",
-            offer_reload=False,
+            action=None if loading else ("Choose a model", self.model_picker.showPopup),
         )
         return False
 

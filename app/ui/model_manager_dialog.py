@@ -46,8 +46,6 @@ from app.ui.job_runner import run_in_background
 from app.ui.model_import import GgufImport
 from app.units import human_size
 
-__all__ = ["CatalogFit", "ModelManagerDialog"]  # CatalogFit: onboarding takes it from here
-
 INSTALLED_COLUMNS = ["Model", "Size on disk", "Quantization", "Conversations", "Path"]
 USAGE_COLUMN = 3
 

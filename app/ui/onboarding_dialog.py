@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.catalog.catalog import CatalogModel, load_catalog
+from app.catalog.guide import CatalogFit
 from app.catalog.library import InstalledModel, ModelLibrary
 from app.settings import Settings
 from app.ui.card_frame import emphasized, muted
@@ -29,7 +30,6 @@ from app.ui.download_controls import OFFLINE_REASON, DownloadControls
 from app.ui.icons import icon
 from app.ui.model_card import ModelCard
 from app.ui.model_import import GgufImport
-from app.ui.model_manager_dialog import CatalogFit
 from app.units import human_size
 
 TITLE = "Welcome to Hearth"

@@ -41,6 +41,9 @@ def list_view(model: QAbstractItemModel, accessible_name: str) -> QListView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # F2 is an action
     view.setUniformItemSizes(True)
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    # Long titles end in "…" (the whole title is the tooltip), never in a sideways scroll.
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return view
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from app.tasks.job import Progress
 from app.tasks.summarize import SummaryReady
 from app.tasks.summary_prompts import STYLE_NAMES, SummaryStyle
-from app.tasks.summary_queue import QueuedFile, SummaryQueue
+from app.tasks.summary_queue import FileState, QueuedFile, SummaryQueue
 from app.ui.icons import icon
 from app.ui.model_picker import ModelPicker
 from app.units import human_duration
@@ -43,6 +43,23 @@ STYLE_LABELS = {
     "actions": "Action items",
     "custom": "Custom instruction…",
 }
+
+
+STATE_LABELS = {
+    FileState.WAITING: "Waiting",
+    FileState.WORKING: "Summarizing",
+    FileState.DONE: "Done",
+    FileState.STOPPED: "Stopped (Summarize resumes it)",
+    FileState.FAILED: "Could not be summarized",
+}
+STATE_ICONS = {
+    FileState.WAITING: "waiting",
+    FileState.WORKING: "regenerate",
+    FileState.DONE: "done",
+    FileState.STOPPED: "stop",
+    FileState.FAILED: "failed",
+}
+VISIBLE_ROWS = 3  # the list grows to this many files, then scrolls
 
 
 class SummarizePanel(QWidget):
@@ -64,7 +81,8 @@ class SummarizePanel(QWidget):
         self.summary_queue = SummaryQueue()
         self.files = QListWidget()
         self.files.setAccessibleName("Documents to summarize")
-        self.files.setMaximumHeight(90)
+        self.files.setWordWrap(True)
+        self.files.setIconSize(QSize(20, 20))
         self.style_box = QComboBox()
         self.style_box.setAccessibleName("Summary style")
         for key in (*STYLE_NAMES, "custom"):
@@ -199,11 +217,16 @@ class SummarizePanel(QWidget):
         self.start_button.setEnabled(not running)
 
     def _show_queue(self) -> None:
+        """A row per file: its state as an icon, its name, then the state and note in
+        words (the full path is the tooltip: names are what people recognise)."""
         self.files.clear()
         for item in self.queue:
-            entry = QListWidgetItem(item.describe())
+            state = STATE_LABELS[item.state] + (f": {item.note}" if item.note else "")
+            entry = QListWidgetItem(icon(STATE_ICONS[item.state]), f"{item.path.name}\n{state}")
             entry.setToolTip(str(item.path))
             self.files.addItem(entry)
+        rows = min(len(self.queue), VISIBLE_ROWS)
+        self.files.setFixedHeight(self.files.sizeHintForRow(0) * rows + 2 * self.files.frameWidth())
 
     def _on_style_changed(self) -> None:
         self.instruction.setVisible(self.style_box.currentData() == "custom")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from app.engine.protocol import TextPiece
-from app.errors import EngineCrashedError
+from app.errors import DocumentNotFoundError, EngineCrashedError
 from app.tasks.job import Done, JobEvent, Outcome, Progress, Saved
 from app.tasks.sampling import resolve_sampling
 from app.tasks.summarize import SummaryJob, SummaryReady
@@ -100,4 +100,10 @@ class SummaryFlow(QObject):
         stopped = done.outcome is Outcome.CANCELLED
         self._panel.finished(None, done.message, stopped)
         if not stopped and not isinstance(done.error, EngineCrashedError):
-            window.error_bar.show_error(done.message, offer_reload=window.session.model is None)
+            # A file that went missing or cannot be read: choosing it again is the way on.
+            again = ("Choose the file again…", window.choose_documents)
+            window.error_bar.show_error(
+                done.message,
+                offer_reload=window.session.model is None,
+                action=again if isinstance(done.error, DocumentNotFoundError) else None,
+            )

@@ -76,6 +76,6 @@ def test_every_control_of_the_model_manager_has_a_name(qtbot: QtBot, window: Mai
 
 
 def test_every_control_of_first_run_onboarding_has_a_name(qtbot: QtBot, window: MainWindow) -> None:
-    window.start_onboarding_if_needed()  # no model is installed: the dialog opens
+    window.dialogs.start_onboarding_if_needed()  # no model is installed: the dialog opens
     assert window.dialogs.onboarding is not None
     assert unnamed_controls(window.dialogs.onboarding) == []

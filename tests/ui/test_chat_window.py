@@ -317,7 +317,7 @@ def test_settings_from_the_menu_apply_at_once(qtbot: QtBot, window: MainWindow) 
 def test_first_run_onboarding_imports_a_model_and_loads_it(
     qtbot: QtBot, window: MainWindow, scripted_model: Path
 ) -> None:
-    window.start_onboarding_if_needed()
+    window.dialogs.start_onboarding_if_needed()
     dialog = window.dialogs.onboarding  # (a closed one from another test may linger unfreed)
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)

@@ -28,7 +28,7 @@ def focus(qtbot: QtBot, window: MainWindow) -> None:
 
 def finish_first_run(qtbot: QtBot, window: MainWindow, model: Path) -> OnboardingDialog:
     """Open the welcome as Hearth does with no model, and import `model` in it."""
-    window.start_onboarding_if_needed()
+    window.dialogs.start_onboarding_if_needed()
     dialog = window.dialogs.onboarding
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
@@ -58,7 +58,7 @@ def test_first_run_ends_in_a_ready_conversation_with_three_examples(
 def test_later_leaves_the_welcome_and_the_examples_still_show(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    window.start_onboarding_if_needed()
+    window.dialogs.start_onboarding_if_needed()
     dialog = window.dialogs.onboarding
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
@@ -66,7 +66,7 @@ def test_later_leaves_the_welcome_and_the_examples_still_show(
     assert not dialog.isVisible()
     assert window.current_conversation_id() is None
     assert window.stage.showing_empty_state
-    window.start_onboarding_if_needed()  # asked once per run, not again
+    window.dialogs.start_onboarding_if_needed()  # asked once per run, not again
     assert window.dialogs.onboarding is dialog
     assert not dialog.isVisible()
 

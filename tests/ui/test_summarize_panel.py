@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from app.catalog.library import ModelLibrary
@@ -103,6 +104,37 @@ def test_summarize_without_a_model_says_what_to_do(
     assert "choose a model first" in window.summarize_panel.files.item(0).text()
     assert window.error_bar.isVisible()
     assert "Choose a model" in window.error_bar.label.text()
+    # The way on is a button in the bar: it opens the model list.
+    assert window.error_bar.action_button.isVisible()
+    assert window.error_bar.action_button.text() == "Choose a model"
+
+
+def test_a_missing_file_is_named_and_can_be_chosen_again(
+    qtbot: QtBot,
+    window: MainWindow,
+    scripted_model: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    choose_model(qtbot, window, scripted_model)
+    gone = tmp_path / "deep" / "folder" / "minutes.txt"
+    with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT):
+        window.summarize_panel.add_files([gone])
+    row = window.summarize_panel.files.item(0)
+    assert row.text().startswith("minutes.txt\nCould not be summarized: minutes.txt does not")
+    assert row.toolTip() == str(gone)  # the whole path only on demand
+    bar = window.error_bar
+    assert bar.label.text().startswith("minutes.txt does not exist (any more).")
+    assert str(tmp_path) not in bar.label.text()
+    assert bar.action_button.text() == "Choose the file again…"
+    gone.parent.mkdir(parents=True)
+    gone.write_text("It came back.", encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *_args, **_kw: ([str(gone)], ""))
+    with qtbot.waitSignal(window._session.job_finished, timeout=LOAD_TIMEOUT) as finished:
+        qtbot.mouseClick(bar.action_button, Qt.MouseButton.LeftButton)
+    assert finished.args[0].outcome is Outcome.COMPLETED
+    assert not bar.isVisible()
+    assert window.summarize_panel.queue[-1].state == "done"
 
 
 def test_the_panel_chooses_language_style_and_model(

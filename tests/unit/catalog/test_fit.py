@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from app.catalog import fit
-from app.catalog.catalog import CatalogModel, find_catalog_model, load_catalog
+from app.catalog.catalog import CatalogModel
 from app.catalog.fit import (
     FitLabel,
     GiB,
@@ -32,6 +32,7 @@ from app.catalog.fit import (
 from app.catalog.model_shape import ModelShape, shape_from_catalog, shape_from_gguf
 from app.errors import ModelFileError
 from tests.support.tiny_gguf import build_vocab, write_random_model, write_scripted_model
+from tests.unit.catalog.conftest import entry
 
 LLAMA_8B = ModelShape(
     architecture="llama",
@@ -46,17 +47,6 @@ LLAMA_8B = ModelShape(
     weights_bytes=4_920_739_232,
     n_ff=14336,
 )
-
-
-@pytest.fixture(scope="module")
-def catalog() -> list[CatalogModel]:
-    return load_catalog()
-
-
-def entry(catalog: list[CatalogModel], model_id: str) -> CatalogModel:
-    model = find_catalog_model(catalog, model_id)
-    assert model is not None
-    return model
 
 
 # --- KV cache ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.catalog.catalog import CatalogModel, find_catalog_model, load_catalog
+from app.catalog.catalog import CatalogModel
 from app.catalog.fit import (
     FitLabel,
     GiB,
@@ -37,17 +37,7 @@ from app.catalog.guide import (
 )
 from app.catalog.library import InstalledModel
 from app.catalog.model_shape import shape_from_catalog
-
-
-@pytest.fixture(scope="module")
-def catalog() -> list[CatalogModel]:
-    return load_catalog()
-
-
-def entry(catalog: list[CatalogModel], model_id: str) -> CatalogModel:
-    model = find_catalog_model(catalog, model_id)
-    assert model is not None
-    return model
+from tests.unit.catalog.conftest import entry
 
 
 def needing(n_bytes: float) -> MemoryEstimate:

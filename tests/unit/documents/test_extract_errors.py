@@ -150,7 +150,7 @@ def test_a_missing_file(tmp_path: Path) -> None:
         extract_document(path)
 
     assert str(caught.value) == (
-        f"{path} does not exist (any more). Check the name, or choose the file again."
+        f"{path.name} does not exist (any more). Check the name, or choose the file again."
     )
 
 
@@ -169,7 +169,9 @@ def test_a_folder(tmp_path: Path) -> None:
     with pytest.raises(DocumentNotFoundError) as caught:
         extract_document(folder)
 
-    assert str(caught.value) == f"{folder} is a folder, not a file. Choose a document inside it."
+    assert (
+        str(caught.value) == f"{folder.name} is a folder, not a file. Choose a document inside it."
+    )
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
