@@ -1,20 +1,20 @@
 """A rounded card drawn from the palette, and the text styles that go on it.
 
 The welcome dialog's model card and the empty conversation's example prompts share this
-look. Colours come from palette roles at paint time, never from a style sheet with fixed
-colours, so the cards follow the light, dark and system themes, even when the theme changes
-while they are on screen.
+look (padding, radius and text sizes come from `metrics`). Colours come from palette roles
+at paint time, never from a style sheet with fixed colours, so the cards follow the light,
+dark and system themes, even when the theme changes while they are on screen.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QColor, QIcon, QPainter, QPaintEvent, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QLabel, QWidget
 
-RADIUS = 8
+from app.ui.metrics import RADIUS, TEXT_SMALL, scaled
+
 EDGE_ALPHA = 60  # the resting border: the text colour, faint
-PADDING = 14  # inside a card, between its edge and its content
 
 
 def paint_card(widget: QWidget, highlighted: bool = False, pressed: bool = False) -> None:
@@ -50,13 +50,19 @@ class CardFrame(QFrame):
         paint_card(self)
 
 
-def tinted(card_icon: QIcon, size: int, colour: QColor) -> QPixmap:
-    """`card_icon` drawn in `colour`: the shipped icons are one mid grey, too faint on a
-    dark card; in the palette's accent colour they read well on light and dark alike."""
-    pixmap = card_icon.pixmap(size, size)
+def tinted(card_icon: QIcon, size: int, colour: QColor, ratio: float = 1.0) -> QPixmap:
+    """`card_icon` drawn in `colour`, `size` pixels square on a screen of pixel `ratio`.
+
+    The shipped icons are one mid grey, too faint on a dark card; in the palette's accent
+    colour they read well on light and dark alike. The pixmap has `size` x `ratio` device
+    pixels and says so (its devicePixelRatio), so a high-DPI screen shows it sharp at its
+    logical size instead of scaling up a blurry `size`-pixel picture: pass the widget's
+    `devicePixelRatioF()`."""
+    pixmap = card_icon.pixmap(QSize(size, size), ratio)
     painter = QPainter(pixmap)
     painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
-    painter.fillRect(pixmap.rect(), colour)
+    # The painter works in logical pixels on a high-DPI pixmap: cover all of it.
+    painter.fillRect(QRectF(0, 0, size, size), colour)
     painter.end()
     return pixmap
 
@@ -65,16 +71,13 @@ def muted(label: QLabel, smaller: bool = False) -> QLabel:
     """Secondary text: the palette's placeholder colour (readable in both themes)."""
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     if smaller:
-        font = label.font()
-        font.setPointSizeF(font.pointSizeF() * 0.9)
-        label.setFont(font)
+        label.setFont(scaled(label.font(), TEXT_SMALL))
     return label
 
 
 def emphasized(label: QLabel, scale: float = 1.0) -> QLabel:
     """Bold text, `scale` times the normal size (titles, names)."""
-    font = label.font()
+    font = scaled(label.font(), scale)
     font.setBold(True)
-    font.setPointSizeF(font.pointSizeF() * scale)
     label.setFont(font)
     return label

@@ -24,11 +24,13 @@ from app.catalog.guide import (
 from app.ui.dialog_parts import ERROR_COLOUR
 from app.ui.download_controls import DownloadControls
 from app.ui.memory_bar import MemoryBarView
+from app.ui.metrics import GAP_LARGE, GAP_SMALL, RADIUS
 
 RECOMMENDED_TITLE = "Recommended for this computer"
-CARD_STYLE = "QFrame#catalog-card { border: 1px solid palette(mid); border-radius: 6px; }"
+CARD_STYLE = f"QFrame#catalog-card {{ border: 1px solid palette(mid); border-radius: {RADIUS}px; }}"
 RECOMMENDED_STYLE = (
-    "QFrame#recommended-card { border: 2px solid palette(highlight); border-radius: 6px; }"
+    "QFrame#recommended-card "
+    f"{{ border: 2px solid palette(highlight); border-radius: {RADIUS}px; }}"
 )
 
 
@@ -63,6 +65,8 @@ class CatalogCard(QFrame):
         self.license = _license_label(model)
         self.reason = QLabel(reason or "")
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(GAP_LARGE, GAP_LARGE, GAP_LARGE, GAP_LARGE)
+        layout.setSpacing(GAP_SMALL)
         if recommended:
             heading = QLabel(f"<b>{RECOMMENDED_TITLE}</b>")
             heading.setAccessibleName(RECOMMENDED_TITLE)
@@ -84,7 +88,7 @@ class CatalogCard(QFrame):
         grid = QGridLayout()
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
-        grid.setHorizontalSpacing(16)
+        grid.setHorizontalSpacing(GAP_LARGE)
         left: tuple[QWidget, ...] = (self.title, self.description, self.good_for, self.languages)
         right: tuple[QWidget, ...] = (self.memory, self.speed, self.download_size, self.license)
         for row, (first, second) in enumerate(zip(left, right, strict=True)):

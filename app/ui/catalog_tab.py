@@ -19,6 +19,7 @@ from app.catalog.guide import CatalogFilter, CatalogFit, memory_bar, recommendat
 from app.ui.catalog_card import CatalogCard
 from app.ui.catalog_filters import CatalogFilters
 from app.ui.download_controls import DownloadControls
+from app.ui.metrics import GAP
 
 NOTHING_MATCHES = "No model matches these filters. Set one of them back to “Any” to see more."
 ONLY_RECOMMENDED = "Only the recommended model above matches these filters."
@@ -50,6 +51,7 @@ class CatalogTab(QWidget):
         self.empty_notice.setAccessibleName("Filter result")
         self.embedding_heading = QLabel(f"<b>{EMBEDDING_HEADING}</b>")
         layout = QVBoxLayout(self)
+        layout.setSpacing(GAP)
         layout.addWidget(self.recommended_card)
         layout.addWidget(self.filters)
         self.card_list = self._list([m for m in others if m.kind == "chat"], others)
@@ -68,6 +70,7 @@ class CatalogTab(QWidget):
         """The other models' cards in a scroll area: chat models, then the embedding group."""
         content = QWidget()
         column = QVBoxLayout(content)
+        column.setSpacing(GAP)
         column.addWidget(self.empty_notice)
         for model in chat:
             column.addWidget(self.cards[model.id])

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,9 +33,13 @@ from app.presets import (
 from app.settings import Sampling
 from app.store import History
 from app.ui.dialog_parts import ok_cancel_buttons, problems_label
+from app.ui.dialog_sizes import set_dialog_sizes
 from app.ui.sampling_fields import SamplingFields
 
 NO_PRESET = "Choose a preset…"
+MINIMUM_SIZE = QSize(420, 360)
+DEFAULT_SIZE = QSize(540, 460)
+PROMPT_HEIGHT = 110  # a few lines of system prompt; it grows with the dialog
 
 
 def ask_preset_name(parent: QWidget) -> str | None:
@@ -104,7 +108,7 @@ class ConversationSettingsDialog(QDialog):
         self.system_prompt.setAccessibleName("System prompt")
         self.system_prompt.setPlaceholderText("None: the model's own behaviour")
         self.system_prompt.setTabChangesFocus(True)
-        self.system_prompt.setFixedHeight(110)
+        self.system_prompt.setMinimumHeight(PROMPT_HEIGHT)
         self.sampling = SamplingFields(
             rows_above=[
                 ("&Preset:", self.preset),
@@ -123,9 +127,10 @@ class ConversationSettingsDialog(QDialog):
 
     def _lay_out(self) -> None:
         layout = QVBoxLayout(self)
-        layout.addWidget(self.sampling)
+        layout.addWidget(self.sampling, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+        set_dialog_sizes(self, MINIMUM_SIZE, DEFAULT_SIZE)
 
     # -- presets -------------------------------------------------------------------------
 

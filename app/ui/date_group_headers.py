@@ -13,9 +13,10 @@ from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.ui.conversation_model import ConversationRole
+from app.ui.metrics import GAP, GAP_SMALL, TEXT_CAPTION, scaled
 
 _Index = QModelIndex | QPersistentModelIndex
-HEADER_PADDING = 10  # pixels above a group's name: the groups read as separate blocks
+HEADER_PADDING = GAP  # above a group's name: the groups read as separate blocks
 
 
 class DateGroupHeaders(QStyledItemDelegate):
@@ -46,7 +47,8 @@ class DateGroupHeaders(QStyledItemDelegate):
         painter.save()
         painter.setFont(_header_font(option))
         painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
-        area = QRect(option.rect.left() + 6, option.rect.top(), option.rect.width() - 12, height)
+        rect = option.rect
+        area = QRect(rect.left() + GAP_SMALL, rect.top(), rect.width() - 2 * GAP_SMALL, height)
         painter.drawText(area, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, header)
         painter.restore()
         super().paint(painter, _below_header(option, height), index)
@@ -61,9 +63,8 @@ class DateGroupHeaders(QStyledItemDelegate):
 
 
 def _header_font(option: QStyleOptionViewItem) -> QFont:
-    font = QFont(option.font)
+    font = scaled(option.font, TEXT_CAPTION)
     font.setBold(True)
-    font.setPointSizeF(max(font.pointSizeF() * 0.85, 7.0))
     return font
 
 

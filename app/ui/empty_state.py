@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.ui.card_frame import emphasized, muted
 from app.ui.icons import icon
+from app.ui.metrics import GAP, TEXT_TITLE
 from app.ui.prompt_card import PromptCard
 
 TITLE = "What shall we do?"
@@ -56,20 +57,20 @@ class EmptyState(QWidget):
         return (self.chat_card, self.summarize_card, self.email_card)
 
     def _lay_out(self) -> None:
-        title = emphasized(QLabel(TITLE), 1.4)
+        title = emphasized(QLabel(TITLE), TEXT_TITLE)
         subtitle = muted(QLabel(SUBTITLE))
         subtitle.setWordWrap(True)
         subtitle.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         row = QHBoxLayout()
-        row.setSpacing(12)
+        row.setSpacing(GAP)
         for card in self.cards:
             row.addWidget(card, 1)
         column = QVBoxLayout()
-        column.setSpacing(10)
+        column.setSpacing(GAP)
         column.addStretch(2)
         column.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
         column.addWidget(subtitle)
-        column.addSpacing(12)
+        column.addSpacing(GAP)
         column.addLayout(row)
         column.addStretch(3)
         body = QWidget()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.catalog.fit import FitLabel
 from app.catalog.guide import MemoryBar
+from app.ui.metrics import GAP_TIGHT
 
 VERDICT_COLOURS = {
     FitLabel.FITS: "#2e7d32",
@@ -83,7 +84,7 @@ class MemoryBarView(QWidget):
         row.addWidget(self.gauge, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
+        layout.setSpacing(GAP_TIGHT)
         layout.addLayout(row)
         layout.addWidget(self.summary)
         legend = LEGEND + (GPU_LEGEND if bar.gpu_limit is not None else "")

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.catalog.catalog import CatalogModel, license_notice
 from app.catalog.fit import FitVerdict
-from app.ui.card_frame import PADDING, CardFrame, emphasized, muted
+from app.ui.card_frame import CardFrame, emphasized, muted
+from app.ui.metrics import GAP_LARGE, GAP_SMALL, TEXT_NAME
 from app.units import human_size
 
 JOB_WORDS = {"chat": "chat", "summarize": "summaries", "email": "e-mails"}
@@ -39,7 +40,7 @@ class ModelCard(CardFrame):
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName(f"Recommended model: {model.name}")
-        self.name_label = emphasized(QLabel(model.name), 1.1)
+        self.name_label = emphasized(QLabel(model.name), TEXT_NAME)
         self.size_label = emphasized(QLabel(human_size(model.size_bytes)))
         self.size_label.setAccessibleName("Download size")
         self.description_label = QLabel(model.description)
@@ -51,8 +52,8 @@ class ModelCard(CardFrame):
         heading.addWidget(self.name_label, 1)
         heading.addWidget(self.size_label)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(PADDING, PADDING - 2, PADDING, PADDING)
-        layout.setSpacing(6)
+        layout.setContentsMargins(GAP_LARGE, GAP_LARGE, GAP_LARGE, GAP_LARGE)
+        layout.setSpacing(GAP_SMALL)
         layout.addLayout(heading)
         for label in (self.description_label, self.good_for_label, self.fit_label):
             layout.addWidget(label)

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QThreadPool, Signal, Slot
+from PySide6.QtCore import QSize, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -40,6 +40,7 @@ from app.errors import HearthError, message_for_people
 from app.settings import Settings
 from app.store.model_usage import ModelUsage, read_model_usage, usage_for_labels
 from app.ui.catalog_tab import CatalogTab
+from app.ui.dialog_sizes import set_dialog_sizes
 from app.ui.download_controls import OFFLINE_REASON, DownloadControls
 from app.ui.hub_search_tab import HubSearchTab
 from app.ui.job_runner import run_in_background
@@ -48,6 +49,8 @@ from app.units import human_size
 
 INSTALLED_COLUMNS = ["Model", "Size on disk", "Quantization", "Conversations", "Path"]
 USAGE_COLUMN = 3
+MINIMUM_SIZE = QSize(640, 480)
+DEFAULT_SIZE = QSize(960, 720)  # two catalog cards side by side need the width
 
 
 class ModelManagerDialog(QDialog):
@@ -100,8 +103,7 @@ class ModelManagerDialog(QDialog):
         layout.addWidget(self.offline_notice)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
-        self.setMinimumSize(640, 480)
-        self.resize(960, 720)
+        set_dialog_sizes(self, MINIMUM_SIZE, DEFAULT_SIZE, wrapped=False)
         self.refresh_installed()
 
     def shutdown(self) -> None:

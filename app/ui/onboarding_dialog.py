@@ -26,8 +26,17 @@ from app.catalog.guide import CatalogFit
 from app.catalog.library import InstalledModel, ModelLibrary
 from app.settings import Settings
 from app.ui.card_frame import emphasized, muted
+from app.ui.dialog_sizes import set_dialog_sizes
 from app.ui.download_controls import OFFLINE_REASON, DownloadControls
 from app.ui.icons import icon
+from app.ui.metrics import (
+    DIALOG_MARGIN,
+    GAP,
+    GAP_SMALL,
+    ICON_LOGO,
+    TEXT_SMALL,
+    TEXT_WELCOME,
+)
 from app.ui.model_card import ModelCard
 from app.ui.model_import import GgufImport
 from app.units import human_size
@@ -45,7 +54,6 @@ OFFLINE_HINT = (
 )
 MINIMUM_SIZE = QSize(480, 400)
 DEFAULT_SIZE = QSize(600, 540)
-ICON_SIZE = 40
 BUTTON_SIZE = QSize(240, 34)  # the two ways to get a model: larger than other buttons
 
 
@@ -85,7 +93,8 @@ class OnboardingDialog(QDialog):
         self.importer.model_imported.connect(self._on_imported)
         self._set_up_download(settings.offline)
         self._lay_out()
-        self._set_sizes()
+        # Never so small that wrapped text is cut off (a long license note needs more).
+        set_dialog_sizes(self, MINIMUM_SIZE, DEFAULT_SIZE)
 
     @property
     def model_label(self) -> QLabel:
@@ -110,15 +119,15 @@ class OnboardingDialog(QDialog):
 
     def _lay_out(self) -> None:
         logo = QLabel()
-        logo.setPixmap(icon("hearth").pixmap(ICON_SIZE, ICON_SIZE))
-        title = emphasized(QLabel(TITLE), 1.5)
+        logo.setPixmap(icon("hearth").pixmap(QSize(ICON_LOGO, ICON_LOGO), self.devicePixelRatioF()))
+        title = emphasized(QLabel(TITLE), TEXT_WELCOME)
         header = QHBoxLayout()
-        header.setSpacing(12)
+        header.setSpacing(GAP)
         header.addWidget(logo)
         header.addWidget(title, 1)
         privacy = QLabel(PRIVACY)
         privacy.setAccessibleName("Privacy")
-        heading = emphasized(muted(QLabel(RECOMMENDED_HEADING)), 0.9)
+        heading = emphasized(muted(QLabel(RECOMMENDED_HEADING)), TEXT_SMALL)
         choices = QHBoxLayout()
         choices.addWidget(self.import_button)
         choices.addStretch(1)
@@ -129,11 +138,11 @@ class OnboardingDialog(QDialog):
         later.setAutoDefault(False)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 16)
-        layout.setSpacing(10)
+        layout.setContentsMargins(DIALOG_MARGIN, DIALOG_MARGIN, DIALOG_MARGIN, DIALOG_MARGIN)
+        layout.setSpacing(GAP)
         layout.addLayout(header)
         layout.addWidget(privacy)
-        layout.addSpacing(8)
+        layout.addSpacing(GAP_SMALL)
         for widget in (heading, self.card, self.download):
             layout.addWidget(widget)
         layout.addLayout(choices)
@@ -143,14 +152,6 @@ class OnboardingDialog(QDialog):
         layout.addWidget(buttons)
         for label in (privacy, self.status, self.offline_hint):
             label.setWordWrap(True)
-
-    def _set_sizes(self) -> None:
-        """Resizable, but never so small that wrapped text is cut off: the minimum height
-        is what the content needs at the minimum width (a long license note needs more)."""
-        layout = self.layout()
-        needed = layout.totalMinimumHeightForWidth(MINIMUM_SIZE.width()) if layout else 0
-        self.setMinimumSize(MINIMUM_SIZE.expandedTo(QSize(0, needed)))
-        self.resize(DEFAULT_SIZE.expandedTo(self.minimumSize()))
 
     def shutdown(self) -> None:
         """Pause a running download (its part stays for next time) and drain the pool."""

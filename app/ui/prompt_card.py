@@ -11,9 +11,8 @@ from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QEnterEvent, QIcon, QKeyEvent, QPaintEvent, QPalette
 from PySide6.QtWidgets import QAbstractButton, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.ui.card_frame import PADDING, emphasized, muted, paint_card, tinted
-
-ICON_SIZE = 24
+from app.ui.card_frame import emphasized, muted, paint_card, tinted
+from app.ui.metrics import GAP, GAP_LARGE, GAP_SMALL, ICON_CARD
 
 
 class PromptCard(QAbstractButton):
@@ -36,24 +35,31 @@ class PromptCard(QAbstractButton):
         self.text_label = muted(QLabel(text))
         self.text_label.setWordWrap(True)
         heading = QHBoxLayout()
-        heading.setSpacing(8)
+        heading.setSpacing(GAP)
         heading.addWidget(self.picture)
         heading.addWidget(self.title_label, 1)
         self._column = QVBoxLayout(self)
-        self._column.setContentsMargins(PADDING, PADDING - 2, PADDING, PADDING)
-        self._column.setSpacing(6)
+        self._column.setContentsMargins(GAP_LARGE, GAP_LARGE, GAP_LARGE, GAP_LARGE)
+        self._column.setSpacing(GAP_SMALL)
         self._column.addLayout(heading)
         self._column.addWidget(self.text_label, 1, Qt.AlignmentFlag.AlignTop)
 
     def _paint_icon(self) -> None:
+        """The icon in the accent colour, at the pixel density of the card's screen."""
         accent = self.palette().color(QPalette.ColorRole.Highlight)
-        self.picture.setPixmap(tinted(self._icon, ICON_SIZE, accent))
+        self.picture.setPixmap(tinted(self._icon, ICON_CARD, accent, self.devicePixelRatioF()))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         """A new theme: the icon takes its accent colour."""
         if event.type() == QEvent.Type.PaletteChange:
             self._paint_icon()
         super().changeEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        """Moved to a screen of another pixel density: draw the icon again, sharp there."""
+        if event.type() == QEvent.Type.DevicePixelRatioChange:
+            self._paint_icon()
+        return super().event(event)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         return self._column.sizeHint()

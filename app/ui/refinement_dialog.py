@@ -7,10 +7,15 @@ what is wrong and stays open with what was typed (`refused()`).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from app.ui.dialog_parts import ok_cancel_buttons, problems_label
+from app.ui.dialog_sizes import set_dialog_sizes
+
+MINIMUM_SIZE = QSize(380, 240)
+DEFAULT_SIZE = QSize(480, 320)
+WHERE_THEY_GO = "Your templates appear under “Your templates” in the e-mail panel."
 
 
 class RefinementDialog(QDialog):
@@ -35,12 +40,15 @@ class RefinementDialog(QDialog):
         self.instruction.setTabChangesFocus(True)
         self.problems = problems_label()
         buttons, self.ok_button, _cancel = ok_cancel_buttons(self, "Save the template")
+        where = QLabel(WHERE_THEY_GO)
+        where.setWordWrap(True)
         form = QFormLayout(self)
-        form.addRow(QLabel("Your templates appear under “Your templates” in the e-mail panel."))
+        form.addRow(where)
         form.addRow("&Name:", self.name)
         form.addRow("&Instruction:", self.instruction)
         form.addRow(self.problems)
         form.addRow(buttons)
+        set_dialog_sizes(self, MINIMUM_SIZE, DEFAULT_SIZE)
         self.name.setFocus()
 
     def accept(self) -> None:

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QSize, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,6 +33,7 @@ from app.presets import sampling_problems
 from app.runtime import Runtime
 from app.settings import Settings, save_settings
 from app.ui.dialog_parts import int_spin_box, ok_cancel_buttons, problems_label
+from app.ui.dialog_sizes import ScrolledPage, set_dialog_sizes
 from app.ui.sampling_fields import SamplingFields
 from app.ui.state_cache_field import StateCacheField
 
@@ -43,6 +44,9 @@ MAX_DOCUMENT_MB = 2000
 KV_CACHE_TYPES = ("f16", "q8_0", "q4_0")
 THEME_CHOICES = (("system", "Same as the system"), ("light", "Light"), ("dark", "Dark"))
 OFFLINE_EXPLANATION = "No network at all; downloads and Hub search are disabled."
+# The fields scroll in a shorter dialog: it fits a small laptop screen.
+MINIMUM_SIZE = QSize(460, 400)
+DEFAULT_SIZE = QSize(560, 0)  # as tall as the fields need, if the screen has room
 
 
 def settings_problems(settings: Settings) -> list[str]:
@@ -201,13 +205,20 @@ class SettingsDialog(QDialog):
         app.addRow("&Resume cache:", self.state_cache)
         app.addRow(self.offline)
         app.addRow(self.offline_explanation)
-        layout = QVBoxLayout(self)
+        page = QWidget()
+        groups = QVBoxLayout(page)
+        groups.setContentsMargins(0, 0, 0, 0)
         for title, form in (("Model", model), ("New conversations", defaults), ("Hearth", app)):
             group = QGroupBox(title)
             group.setLayout(form)
-            layout.addWidget(group)
+            groups.addWidget(group)
+        groups.addStretch(1)
+        self.page = ScrolledPage(page)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.page, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+        set_dialog_sizes(self, MINIMUM_SIZE, DEFAULT_SIZE.expandedTo(self.sizeHint()))
 
     # -- values --------------------------------------------------------------------------
 

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
+from app.resources import resource_path
+from app.ui.card_frame import tinted
 from app.ui.icons import ICON_NAMES, ICONS_DIR, icon
 from app.ui.main_window import MainWindow
 
 
 def test_every_icon_file_is_listed_and_every_listed_icon_exists() -> None:
     assert sorted(p.stem for p in ICONS_DIR.glob("*.svg")) == sorted(ICON_NAMES)
+
+
+def test_every_icon_is_listed_with_its_license_in_the_resources_readme() -> None:
+    readme = resource_path("README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `icons/([a-z-]+)\.svg` \|", readme, flags=re.MULTILINE))
+    assert listed == {p.stem for p in ICONS_DIR.glob("*.svg")}
+    assert "MIT" in readme
 
 
 @pytest.mark.parametrize("name", ICON_NAMES)
@@ -31,6 +42,25 @@ def test_icons_render_at_the_screens_own_pixel_density(
         for y in range(image.height())
     )
     assert painted > image.width()  # something was drawn, not an empty icon
+
+
+@pytest.mark.parametrize("ratio", [1.0, 2.0])
+def test_a_tinted_icon_is_drawn_at_the_screens_pixel_density(qtbot: QtBot, ratio: float) -> None:
+    accent = QColor("#1e6fd9")
+    pixmap = tinted(icon("chat"), 24, accent, ratio)
+    assert (pixmap.width(), pixmap.height()) == (round(24 * ratio), round(24 * ratio))
+    assert pixmap.devicePixelRatio() == ratio
+    image = pixmap.toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    inked = [
+        image.pixelColor(x, y)
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() == 255
+    ]
+    assert inked  # the strokes are there, over the whole high-DPI pixmap
+    assert all(colour.rgb() == accent.rgb() for colour in inked)
+    corner = image.pixelColor(image.width() - 1, image.height() - 1)
+    assert corner.alpha() == 0  # the tint covers the strokes only, not the background
 
 
 def test_the_window_and_its_main_controls_have_icons(window: MainWindow) -> None:
