@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.tasks.prompt_library import Refinement
+from app.ui.metrics import GAP_LARGE
 from app.ui.refinement_dialog import RefinementDialog
 from app.ui.summarize_panel import LANGUAGES
 
@@ -95,7 +96,7 @@ class DraftActions(QWidget):
         second.addWidget(self.instruction, 1)
         for button in (self.rework_button, self.save_template_button):
             second.addWidget(button)
-        second.addSpacing(16)
+        second.addSpacing(GAP_LARGE)
         for button in (self.copy_button, self.open_button, self.save_button):
             second.addWidget(button)
         column = QVBoxLayout(self)

@@ -35,6 +35,7 @@ from app.tasks.email_reply import ReplySource, sender_name
 from app.tasks.prompt_library import EMAIL_LENGTHS, EMAIL_TONES
 from app.ui.draft_actions import DraftActions
 from app.ui.icons import icon
+from app.ui.metrics import GAP_SMALL
 from app.ui.summarize_panel import LANGUAGES
 
 SAME_AS_THREAD = "Same as the e-mail"
@@ -184,7 +185,7 @@ class EmailPanel(QWidget):
             button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
             style.addWidget(button)
         column = QVBoxLayout(self)
-        column.setContentsMargins(0, 4, 0, 4)
+        column.setContentsMargins(0, GAP_SMALL, 0, GAP_SMALL)
         column.addWidget(self.tabs)
         column.addLayout(style)
         column.addWidget(self.draft_actions)

@@ -15,6 +15,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from app.ui.icons import icon
+from app.ui.metrics import GAP_SMALL, GAP_TIGHT
 
 ErrorAction = tuple[str, Callable[[], None]]  # the button's label, what it does
 
@@ -48,7 +49,7 @@ class InlineError(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._apply_colours()
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 4, 4)
+        layout.setContentsMargins(GAP_SMALL, GAP_TIGHT, GAP_TIGHT, GAP_TIGHT)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.reload_button)
         layout.addWidget(self.action_button)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QToolBu
 
 from app.tasks.conversation_view import MessageView
 from app.ui.icons import icon
+from app.ui.metrics import GAP_TIGHT
 
 ICON_PX = 16
 
@@ -46,7 +47,7 @@ class MessageActions(QFrame):
         self.edit_button = self._button("edit", "edit", "Edit your message and send it again")
         self.regenerate_button = self._button("regenerate", "regenerate", "Write this reply again")
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(2, 1, 2, 1)
+        layout.setContentsMargins(GAP_TIGHT, 0, GAP_TIGHT, 0)
         layout.setSpacing(0)
         for widget in (
             self.previous_button,

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 
 from app.engine.protocol import ChatStats, ModelInfo
 from app.ui.icons import icon
+from app.ui.metrics import GAP_SMALL
 
 STATE_TEXT = {
     "idle": "No model loaded: choose one to start",
@@ -55,7 +56,7 @@ class StatusPanel(QWidget):
         self.notice_label = QLabel("")
         self.notice_label.setAccessibleName("Context notice")
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 0, 4, 0)
+        layout.setContentsMargins(GAP_SMALL, 0, GAP_SMALL, 0)
         for widget in (
             self.model_label,
             self.state_label,

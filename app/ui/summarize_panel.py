@@ -31,6 +31,7 @@ from app.tasks.summarize import SummaryReady
 from app.tasks.summary_prompts import STYLE_NAMES, SummaryStyle
 from app.tasks.summary_queue import FileState, QueuedFile, SummaryQueue
 from app.ui.icons import icon
+from app.ui.metrics import GAP_SMALL
 from app.ui.model_picker import ModelPicker
 from app.units import human_duration
 
@@ -134,7 +135,7 @@ class SummarizePanel(QWidget):
         actions.addWidget(self.cancel_button)
         actions.addWidget(self.close_button)
         column = QVBoxLayout(self)
-        column.setContentsMargins(0, 4, 0, 4)
+        column.setContentsMargins(0, GAP_SMALL, 0, GAP_SMALL)
         column.addWidget(self.files)
         column.addLayout(options)
         column.addLayout(actions)

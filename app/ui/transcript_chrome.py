@@ -24,12 +24,13 @@ from app.tasks.conversation_view import MessageView
 from app.ui.icons import icon
 from app.ui.message_actions import MessageActions
 from app.ui.message_html import MESSAGE_ANCHOR
+from app.ui.metrics import GAP, GAP_LARGE, GAP_SMALL
 from app.ui.transcript_css import TranscriptColours, transcript_css
 
 MAX_COLUMN_PX = 820  # about 100 characters of body text: a comfortable line
-MIN_SIDE_PX = 12
-BAR_GAP_PX = 6  # between the action bar and the column's right edge
-JUMP_MARGIN_PX = 14
+MIN_SIDE_PX = GAP
+BAR_GAP_PX = GAP_SMALL  # between the action bar and the column's right edge
+JUMP_MARGIN_PX = GAP_LARGE
 HEADER_SEARCH_BLOCKS = 2000  # a message longer than this many blocks shows no bar
 
 
