@@ -4,7 +4,7 @@ draft's conversation, and the panel kept in step.
 Every draft runs through the session's gate (one writing job at a time, with a model
 ready). A draft's first event says which conversation it is written into: the window opens
 it, shows it down to the request the new version answers, and streams the version below;
-when the job ends the conversation is read back, so the version navigator under the draft
+when the job ends the conversation is read back, so the version navigator over the draft
 counts the new version. Hand-offs are `DraftHandoff`'s (app/ui/draft_handoff.py).
 """
 
@@ -319,7 +319,7 @@ class EmailFlow(QObject):
         panel.set_running(False)
         if done.outcome is Outcome.COMPLETED and result is not None:
             panel.draft_actions.show_note(
-                f"Ready: “{result.subject}”. ‹ › under the draft browse its versions; rework "
+                f"Ready: “{result.subject}”. ‹ › over the draft browse its versions; rework "
                 "it or hand it off here."
             )
         elif done.outcome is Outcome.CANCELLED:

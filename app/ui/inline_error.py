@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from app.ui.icons import icon
@@ -46,8 +46,7 @@ class InlineError(QWidget):
         self.dismiss_button.clicked.connect(self.hide)
         self._action: Callable[[], None] | None = None
         self.setObjectName("inline-error")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self._apply_colours()
+        self._colour_text()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(GAP_SMALL, GAP_TIGHT, GAP_TIGHT, GAP_TIGHT)
         layout.addWidget(self.label, 1)
@@ -75,17 +74,28 @@ class InlineError(QWidget):
         if act is not None:
             act()
 
+    @property
+    def colours(self) -> tuple[str, str, str]:
+        """(background, border, text) for the palette's theme, light or dark."""
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        return DARK_COLOURS if dark else LIGHT_COLOURS
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        """Painted, not styled: a widget with a style sheet is not told of a new theme."""
+        background, border, _ = self.colours
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor(border), 1.0))
+        painter.setBrush(QColor(background))
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+        painter.end()
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            self._apply_colours()
+            self._colour_text()
 
-    def _apply_colours(self) -> None:
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        background, border, text = DARK_COLOURS if dark else LIGHT_COLOURS
-        sheet = (
-            f"#inline-error {{ background: {background}; border: 1px solid {border}; "
-            f"border-radius: 4px; }} QLabel {{ color: {text}; }}"
-        )
-        if sheet != self.styleSheet():  # a new sheet is itself a change: set it only once
-            self.setStyleSheet(sheet)
+    def _colour_text(self) -> None:
+        palette = self.label.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(self.colours[2]))
+        self.label.setPalette(palette)

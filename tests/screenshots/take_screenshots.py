@@ -9,6 +9,7 @@ Models are generated and the history lives in a temporary HEARTH_HOME.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -45,7 +46,15 @@ FACTS = {"model": "qwen2.5-1.5b-instruct-q4_k_m", "stats": {"tokens_per_s": 21.4
 
 def main(out: Path) -> None:
     """Every main state of the window, once in the light theme and once in the dark one:
-    OUT_DIR/light/NN-name.png and OUT_DIR/dark/NN-name.png."""
+    OUT_DIR/light/NN-name.png and OUT_DIR/dark/NN-name.png. Each theme runs in a process
+    of its own with a fresh data folder, so both sets show the same conversations."""
+    for theme in THEMES:
+        command = [sys.executable, "-m", "tests.screenshots.take_screenshots", str(out), theme]
+        subprocess.run(command, check=True)
+    print(f"screenshots in {out}")
+
+
+def one_theme(out: Path, theme: str) -> None:
     home = Path(tempfile.mkdtemp(prefix="hearth-shots-"))
     os.environ["HEARTH_HOME"] = str(home)
     if not os.environ.get("DISPLAY"):
@@ -59,7 +68,8 @@ def main(out: Path) -> None:
     from app.ui.theme import apply_theme
     from tests.support.tiny_gguf import write_scripted_model
 
-    app = QApplication(sys.argv)
+    app = QApplication(sys.argv[:1])
+    apply_theme(app, theme)
     runtime = Runtime.start()
     model = write_scripted_model(home / "scripted.gguf", reply="Hello! How can I help today?")
     ModelLibrary(runtime.models_dir).import_file(model)
@@ -71,14 +81,11 @@ def main(out: Path) -> None:
         conversations = _conversations(history, home)
         window.sidebar.refresh()
         window.model_picker.refresh("scripted")
-        for theme in THEMES:
-            apply_theme(app, theme)  # type: ignore[arg-type]
-            folder = out / theme
-            folder.mkdir(parents=True, exist_ok=True)
-            _states(app, window, runtime, history, home, conversations, folder)
+        folder = out / theme
+        folder.mkdir(parents=True, exist_ok=True)
+        _states(app, window, runtime, history, home, conversations, folder)
         window.close()
         session.shutdown()
-    print(f"screenshots in {out}")
 
 
 def _conversations(history: Any, home: Path) -> dict[str, int]:
@@ -114,6 +121,9 @@ def _states(
     conversations: dict[str, int],
     out: Path,
 ) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
     from app.ui.onboarding_dialog import OnboardingDialog
     from app.ui.settings_dialog import SettingsDialog
     from tests.ui.transcript_helpers import hover_message
@@ -130,6 +140,7 @@ def _states(
     reply = window.shown_messages()[-1]
     hover_message(window.transcript, reply.id)  # its buttons, as the pointer shows them
     _save(app, window, out / "03-conversation.png", wait=False)
+    QApplication.sendEvent(window.transcript.viewport(), QEvent(QEvent.Type.Leave))
     window.open_conversation(conversations["long"])
     _wait(app, 300)
     bar = window.transcript.verticalScrollBar()
@@ -204,7 +215,7 @@ def _email_panel(app: object, window: Any, history: Any, home: Path, path: Path)
     window.email_panel.sign_off.setText("Sam")
     window.error_bar.hide()  # left over from the summaries shown before
     window.email_panel.draft_actions.show_note(
-        "Ready: “Re: Lunch on Friday?”. ‹ › under the draft browse its versions; rework it or "
+        "Ready: “Re: Lunch on Friday?”. ‹ › over the draft browse its versions; rework it or "
         "hand it off here."
     )
     _save(app, window, path)
@@ -226,4 +237,8 @@ def _save(app: object, window: object, path: Path, *, wait: bool = True) -> None
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots"))
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
+    if len(sys.argv) > 2:
+        one_theme(folder, sys.argv[2])
+    else:
+        main(folder)

@@ -280,7 +280,7 @@ def test_rework_twice_then_browse_back_to_the_first_version(
     shown = window.shown_messages()[-1]
     assert shown.id == versions[2].id
     assert "3 of 3" in window.transcript.toPlainText()
-    # Browse back with the navigator under the draft: the first version is intact.
+    # Browse back with the navigator over the draft: the first version is intact.
     for _ in range(2):
         shown = window.shown_messages()[-1]
         assert shown.id is not None
