@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from app.paths import resolve_paths
 from app.runtime import Runtime
 from app.ui.chat_session import ChatSession
 from app.ui.main_window import MainWindow
 from app.ui.transcript_view import TranscriptView
 from tests.ui.transcript_helpers import shown_view
+
+
+@pytest.fixture
+def models_dir(hearth_home: Path) -> Path:
+    """Where the `hearth` command (run with this test's HEARTH_HOME) installs models."""
+    return resolve_paths().default_models_dir
 
 
 @pytest.fixture

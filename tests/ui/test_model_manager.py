@@ -18,7 +18,6 @@ from app.catalog.catalog import CatalogModel, license_notice, load_catalog
 from app.catalog.fit import FitLabel, GiB
 from app.catalog.guide import MemoryFigures, SizeClass, SpeedClass
 from app.catalog.library import ModelLibrary
-from app.paths import resolve_paths
 from app.settings import Settings
 from app.store import History
 from app.ui.catalog_card import RECOMMENDED_TITLE, CatalogCard
@@ -49,12 +48,6 @@ def hub(fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch, big_model: bytes) ->
     fake_hub.add_repo(REPO, downloads=7)
     fake_hub.add_file(REPO, BIG, data=big_model)
     return fake_hub
-
-
-@pytest.fixture
-def models_dir(hearth_home: Path) -> Path:
-    """Where the `hearth` command (run with this test's HEARTH_HOME) installs models."""
-    return resolve_paths().default_models_dir
 
 
 @pytest.fixture

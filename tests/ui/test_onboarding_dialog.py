@@ -15,7 +15,6 @@ from pytestqt.qtbot import QtBot
 
 from app.catalog.catalog import license_notice, load_catalog
 from app.catalog.fit import FitLabel
-from app.paths import resolve_paths
 from app.settings import Settings
 from app.ui.download_controls import OFFLINE_REASON
 from app.ui.onboarding_dialog import (
@@ -28,11 +27,6 @@ from app.ui.onboarding_dialog import (
 from app.units import human_size
 
 WAIT_MS = 30_000
-
-
-@pytest.fixture
-def models_dir(hearth_home: Path) -> Path:
-    return resolve_paths().default_models_dir
 
 
 def open_dialog(qtbot: QtBot, models_dir: Path, settings: Settings) -> OnboardingDialog:
