@@ -35,6 +35,17 @@ class EngineError(HearthError):
     """The engine refused a request (nothing loaded, a bad setting, a failed decode)."""
 
 
+class RemoteError(EngineError):
+    """A server the user added failed a request (down, slow, refused, not the API).
+
+    `retryable`: the same request may succeed shortly (a refused connection, a busy server),
+    so it is tried again a bounded number of times before the message is shown."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
 # Stopping is an outcome the user asked for, not a failure: hence no "Error" suffix.
 class JobCancelled(HearthError):  # noqa: N818
     """A job was stopped because the user asked; what it had done is kept.

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
 from app.commands.job_output import EventPrinter, exit_code, run_job
-from app.engine.client import EngineClient
+from app.engine.interface import Engine
 from app.engine.protocol import LoadConfig, ModelInfo, SamplingParams
 from app.errors import InvalidInputError, JobCancelled
+from app.remote.choice import remote_choice, where_words_go
+from app.remote.remote_engine import RemoteEngine
 from app.runtime import Runtime
 from app.settings import Settings
 from app.store import Conversation, History
@@ -28,7 +32,11 @@ from app.tasks.sampling import resolve_sampling
 def add_parser(commands: Any) -> None:
     parser = commands.add_parser("chat", help="chat with a model in the terminal")
     parser.add_argument("prompt", nargs="?", help="one message; without it, read lines from stdin")
-    parser.add_argument("--model", metavar="PATH_OR_ID", help="the GGUF model file to use")
+    parser.add_argument(
+        "--model",
+        metavar="PATH_OR_ID",
+        help="the GGUF model file to use, or NAME@SERVER for a model on a server you added",
+    )
     parser.add_argument("--conversation", type=int, metavar="ID", help="continue a conversation")
     parser.add_argument("--system", metavar="TEXT", help="the system prompt")
     parser.add_argument("--temperature", type=float, metavar="F")
@@ -42,22 +50,42 @@ def add_parser(commands: Any) -> None:
 def run_chat(args: argparse.Namespace) -> int:
     runtime = Runtime.start()
     settings = runtime.settings
-    with runtime.open_history() as history, runtime.new_engine() as engine:
+    with runtime.open_history() as history:
         existing = _existing_conversation(history, args.conversation)
-        # The model is loaded before a new conversation is made: a bad model leaves no
-        # empty conversation behind.
-        model = resolve_model(
-            args.model or (existing.model if existing else None),
-            ModelLibrary(runtime.models_dir),
-        )
-        info = load_model(engine, runtime.load_config(model.path, args.ctx))
-        for warning in info.warnings:
-            print(f"hearth: warning: {warning}", file=sys.stderr)
-        conversation = _prepare_conversation(history, existing, args, settings, model.label)
-        sampling = _sampling(args, conversation, settings)
-        if args.prompt is not None:
-            return _turn(history, engine, conversation.id, args.prompt, sampling, args.stats)
-        return _interactive(history, engine, conversation.id, sampling, args.stats)
+        spec = args.model or (existing.model if existing else None)
+        remote = remote_choice(runtime.paths, spec)
+        engine: Engine = RemoteEngine(*remote) if remote else runtime.new_engine()
+        with closing(engine):
+            # The model is loaded before a new conversation is made: a bad model leaves no
+            # empty conversation behind.
+            if isinstance(engine, RemoteEngine):
+                print(f"hearth: {where_words_go(engine)}", file=sys.stderr)
+                label = engine.label
+                config = LoadConfig(Path(label), n_ctx=args.ctx or settings.context_length)
+            else:
+                model = resolve_model(spec, ModelLibrary(runtime.models_dir))
+                label, config = model.label, runtime.load_config(model.path, args.ctx)
+            return _chat(history, engine, config, existing, args, settings, label)
+
+
+def _chat(
+    history: History,
+    engine: Engine,
+    config: LoadConfig,
+    existing: Conversation | None,
+    args: argparse.Namespace,
+    settings: Settings,
+    label: str,
+) -> int:
+    """Load the model, then one turn with the prompt given or an interactive chat."""
+    info = load_model(engine, config)
+    for warning in info.warnings:
+        print(f"hearth: warning: {warning}", file=sys.stderr)
+    conversation = _prepare_conversation(history, existing, args, settings, label)
+    sampling = _sampling(args, conversation, settings)
+    if args.prompt is not None:
+        return _turn(history, engine, conversation.id, args.prompt, sampling, args.stats)
+    return _interactive(history, engine, conversation.id, sampling, args.stats)
 
 
 def _existing_conversation(history: History, conversation_id: int | None) -> Conversation | None:
@@ -118,7 +146,7 @@ def _sampling(
 
 def _interactive(
     history: History,
-    engine: EngineClient,
+    engine: Engine,
     conversation_id: int,
     sampling: SamplingParams,
     stats: bool,
@@ -143,7 +171,7 @@ def _interactive(
 
 def _turn(
     history: History,
-    engine: EngineClient,
+    engine: Engine,
     conversation_id: int,
     text: str,
     sampling: SamplingParams,
@@ -161,7 +189,7 @@ def _turn(
     return code
 
 
-def load_model(engine: EngineClient, config: LoadConfig) -> ModelInfo:
+def load_model(engine: Engine, config: LoadConfig) -> ModelInfo:
     """Load the model a command runs on; Ctrl+C stops it (JobCancelled: exit code 130)."""
     done = run_job(LoadModelJob(engine, config), lambda _event: None)
     if not isinstance(done.result, ModelInfo):

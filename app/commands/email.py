@@ -19,7 +19,7 @@ from app.catalog.library import ModelLibrary
 from app.catalog.resolve import resolve_model
 from app.commands.chat import load_model
 from app.commands.job_output import exit_code, run_job
-from app.engine.client import EngineClient
+from app.engine.interface import Engine
 from app.engine.protocol import TextPiece
 from app.errors import InvalidInputError
 from app.mail.draft_file import write_draft
@@ -145,7 +145,7 @@ def _library(runtime: Runtime) -> PromptLibrary:
     return library
 
 
-def _load(runtime: Runtime, engine: EngineClient, model: str | None) -> str:
+def _load(runtime: Runtime, engine: Engine, model: str | None) -> str:
     """Load the model named (default: the last one used); returns its label."""
     chosen = resolve_model(model, ModelLibrary(runtime.models_dir))
     load_model(engine, runtime.load_config(chosen.path))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
-from app.engine.client import EngineClient
+from app.engine.interface import Engine
 from app.engine.protocol import ChatStats, ModelInfo, SamplingParams, TextPiece
 from app.errors import InvalidInputError, JobCancelled
 from app.store import History, Message, MessageStatus, ReplyWriter, Role
@@ -67,7 +67,7 @@ class ChatTurnJob(EngineJob):
     def __init__(
         self,
         history: HistorySource,
-        engine: EngineClient,
+        engine: Engine,
         conversation_id: int,
         sampling: SamplingParams,
         prepare: Prepare,
@@ -82,7 +82,7 @@ class ChatTurnJob(EngineJob):
     def send(
         cls,
         history: HistorySource,
-        engine: EngineClient,
+        engine: Engine,
         conversation_id: int,
         text: str,
         sampling: SamplingParams,
@@ -108,7 +108,7 @@ class ChatTurnJob(EngineJob):
     def regenerate(
         cls,
         history: HistorySource,
-        engine: EngineClient,
+        engine: Engine,
         conversation_id: int,
         user_message_id: int,
         sampling: SamplingParams,
@@ -126,7 +126,7 @@ class ChatTurnJob(EngineJob):
     def resume(
         cls,
         history: HistorySource,
-        engine: EngineClient,
+        engine: Engine,
         conversation_id: int,
         reply_message_id: int,
         sampling: SamplingParams,

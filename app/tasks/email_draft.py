@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.engine.client import EngineClient
+from app.engine.interface import Engine
 from app.engine.protocol import ChatMessage, ChatStats, ModelInfo, SamplingParams
 from app.errors import InvalidInputError, JobCancelled
 from app.mail.draft_file import reply_subject
@@ -60,7 +60,7 @@ class DraftJob(EngineJob):
     def __init__(
         self,
         history: HistorySource,
-        engine: EngineClient,
+        engine: Engine,
         sampling: SamplingParams,
         prepare: Callable[[History, ModelInfo, DraftJob], DraftStart],
         title: str,
@@ -76,7 +76,7 @@ class DraftJob(EngineJob):
     def compose(
         cls,
         history: HistorySource,
-        engine: EngineClient,
+        engine: Engine,
         recipient: str,
         points: str,
         style: EmailStyle,
@@ -107,7 +107,7 @@ class DraftJob(EngineJob):
     def reply(
         cls,
         history: HistorySource,
-        engine: EngineClient,
+        engine: Engine,
         source: ReplySource,
         points: str,
         style: EmailStyle,
@@ -146,7 +146,7 @@ class DraftJob(EngineJob):
     def refine(
         cls,
         history: HistorySource,
-        engine: EngineClient,
+        engine: Engine,
         conversation_id: int,
         refinement: Refinement,
         sampling: SamplingParams,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.documents.model import Chunk
-from app.engine.client import EngineClient
+from app.engine.interface import Engine
 from app.engine.protocol import ChatMessage
 from app.errors import ContextOverflowError
 from app.mail.draft_file import original_subject
@@ -56,7 +56,7 @@ def fitted_reply_prompt(
     thread: MailThread,
     points: str,
     style: EmailStyle,
-    engine: EngineClient,
+    engine: Engine,
     limit: int,
 ) -> FittedReply:
     """The reply prompt with as much of the quoted history as fits in `limit` tokens,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from app.engine.client import EngineClient
+from app.engine.interface import Engine
 from app.engine.protocol import ModelInfo
 from app.errors import EngineError, JobCancelled
 from app.store import History
@@ -22,7 +22,7 @@ HistorySource = History | Path
 file, opened by the job on the thread that runs it (SQLite connections belong to one)."""
 
 
-def require_model(engine: EngineClient) -> ModelInfo:
+def require_model(engine: Engine) -> ModelInfo:
     """The loaded model, or the one error that says none is."""
     if engine.model is None:
         raise EngineError("No model is loaded. Load a model first.")
@@ -37,7 +37,7 @@ def use_history(source: HistorySource) -> AbstractContextManager[History]:
 class EngineJob(Job):
     """A job that talks to `engine`; subclasses call `begin()` first in `work()`."""
 
-    def __init__(self, engine: EngineClient) -> None:
+    def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.engine.client import EngineClient
+from app.engine.interface import Engine
 from app.engine.protocol import LoadConfig
 from app.tasks.engine_job import EngineJob
 from app.tasks.job import JobWork, Progress
@@ -13,7 +13,7 @@ PERCENT = 100
 class LoadModelJob(EngineJob):
     """Loads `config`'s model; the result is its ModelInfo. Progress counts percent."""
 
-    def __init__(self, engine: EngineClient, config: LoadConfig) -> None:
+    def __init__(self, engine: Engine, config: LoadConfig) -> None:
         super().__init__(engine)
         self.config = config
         self.title = f"Loading {config.model_path.name}"

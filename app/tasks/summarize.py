@@ -25,7 +25,7 @@ from pathlib import Path
 from app.documents.chunking import chunk_document
 from app.documents.extract import DEFAULT_MAX_DOCUMENT_BYTES, extract_document
 from app.documents.model import Chunk, Document
-from app.engine.client import EngineClient
+from app.engine.interface import Engine
 from app.engine.protocol import ChatMessage, ChatStats, SamplingParams, TextPiece
 from app.errors import HearthError, JobCancelled
 from app.store import (
@@ -111,7 +111,7 @@ class SummaryJob(EngineJob):
     def __init__(
         self,
         history: HistorySource,
-        engine: EngineClient,
+        engine: Engine,
         path: Path,
         style: SummaryStyle,
         sampling: SamplingParams,

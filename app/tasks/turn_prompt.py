@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.engine.client import EngineClient
+from app.engine.interface import Engine
 from app.engine.protocol import ChatMessage, ModelInfo, SamplingParams
 from app.errors import ContextOverflowError
 from app.store import DocumentStore, History, Message, Role
@@ -47,7 +47,7 @@ def prompt_messages(
 
 def build_turn_prompt(
     history: History,
-    engine: EngineClient,
+    engine: Engine,
     model: ModelInfo,
     conversation_id: int,
     path: Sequence[Message],
@@ -87,7 +87,7 @@ def build_turn_prompt(
 
 def count_draft(
     history: History,
-    engine: EngineClient,
+    engine: Engine,
     conversation_id: int,
     draft: str,
     sampling: SamplingParams,
@@ -109,7 +109,7 @@ def count_draft(
 
 def _document_context(
     history: History,
-    engine: EngineClient,
+    engine: Engine,
     model: ModelInfo,
     conversation_id: int,
     question: str,

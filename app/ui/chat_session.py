@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from app.engine.client import EngineClient
+from app.engine.interface import Engine
 from app.engine.protocol import LoadConfig, ModelInfo
 from app.errors import EngineCrashedError, LoadCancelled
 from app.tasks.engine_job import EngineJob
@@ -57,7 +57,7 @@ class ChatSession(QObject):
     job_event = Signal(object)
     job_finished = Signal(object)
 
-    def __init__(self, engine: EngineClient, database: Path, parent: QObject | None = None) -> None:
+    def __init__(self, engine: Engine, database: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.engine = engine
         self.database = database  # jobs open their own connection on the engine's thread
@@ -114,7 +114,7 @@ class ChatSession(QObject):
         runner.start(self._pool)
         return True
 
-    def ask(self, work: Callable[[EngineClient], object], on_done: DoneHandler) -> None:
+    def ask(self, work: Callable[[Engine], object], on_done: DoneHandler) -> None:
         """A short engine question (e.g. counting the draft's tokens), only when idle: it
         never delays a turn. `on_done` gets the job's Done; pass a method of a QObject (as
         with any slot), so that an answer arriving after its widget closed reaches nobody."""

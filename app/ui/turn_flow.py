@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 
-from app.engine.client import EngineClient
+from app.engine.interface import Engine
 from app.engine.protocol import TextPiece
 from app.errors import EngineCrashedError
 from app.store import ConversationKind, History
@@ -124,7 +124,7 @@ class TurnFlow(QObject):
             return
         database, sampling = window.session.database, window.sampling()
 
-        def count(engine: EngineClient) -> int:
+        def count(engine: Engine) -> int:
             with History.open(database) as history:
                 return count_draft(history, engine, cid, text, sampling)
 

@@ -1,0 +1,367 @@
+"""The servers the user added, kept in their own file in the config folder.
+
+Hearth never sends a word to a server the user did not add, so this list is the whole of
+the opt-in: a model runs remotely only when it is named `NAME@SERVER` and SERVER is here.
+It lives in `servers.json`, not in settings.json, so that resetting or repairing settings
+can never add or change a place words are sent to.
+
+Addresses are checked when added *and* when read back, so a hand-edited file cannot route
+words in plain http to the internet: https is required, except for this computer and the
+user's own network. API keys are never written down: a server names the environment
+variable that holds its key, which is read each time the server is used.
+
+A damaged file is refused with a message, not replaced by an empty list (as settings are
+replaced by defaults): quietly forgetting the user's servers would make `model@server`
+names fall back to local models, or fail, with no word about why.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import re
+import tempfile
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import SplitResult, urlsplit
+
+from app.errors import HearthError, InvalidInputError
+from app.paths import Paths
+
+SERVERS_FILE_NAME = "servers.json"
+SCHEMA_VERSION = 1
+MAX_NAME_LENGTH = 40
+
+# Starts with a letter or digit so that a name is never taken for an option (`-x`) or a
+# hidden file; no '@' (names end `model@server`), '/' or spaces.
+_NAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_NAME_LENGTH - 1}}}")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+# Plain http is allowed to these: the user's own network, where they run the server.
+_PRIVATE_NETWORKS = tuple(
+    ipaddress.ip_network(net)
+    for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+)
+_EXAMPLE = "http://127.0.0.1:8080/v1"
+
+
+class UnknownServerError(InvalidInputError):
+    """The user named a server they have not added (or have removed)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"No server named {name!r}. `hearth servers list` shows the ones you added."
+        )
+        self.name = name
+
+
+class ServersFileError(HearthError):
+    """servers.json cannot be read, is damaged, or cannot be written."""
+
+
+@dataclass(frozen=True)
+class Server:
+    """A server the user added: where it is and which environment variable holds its key."""
+
+    name: str
+    base_url: str  # as given, minus a trailing '/': "http://127.0.0.1:8080/v1"
+    key_env: str | None = None  # the variable's NAME; the key itself is never stored
+
+    def api_key(self, environ: Mapping[str, str] | None = None) -> str | None:
+        """The key, read now from `key_env` (so a changed key needs no re-adding); None when
+        the server takes none. A named but unset variable is an error, not "no key": sending
+        no key would only fail later with a vaguer message from the server."""
+        if self.key_env is None:
+            return None
+        env = os.environ if environ is None else environ
+        key = env.get(self.key_env, "").strip()
+        if not key:
+            raise InvalidInputError(
+                f"The server {self.name} takes its key from the environment variable "
+                f"{self.key_env}, which is not set here. Set it (for example: export "
+                f"{self.key_env}=YOUR-KEY) and try again."
+            )
+        return key
+
+
+def servers_file(paths: Paths) -> Path:
+    return paths.config_dir / SERVERS_FILE_NAME
+
+
+def check_name(name: str) -> str:
+    """`name` if it can name a server; else InvalidInputError saying what a name may hold."""
+    if _NAME.fullmatch(name):
+        return name
+    raise InvalidInputError(
+        f"{name!r} cannot name a server: use 1 to {MAX_NAME_LENGTH} letters, digits, '-', "
+        "'_' or '.', starting with a letter or digit (no '@': models on it are named "
+        "model@NAME)."
+    )
+
+
+def check_key_env(key_env: str) -> str:
+    """`key_env` if it is an environment variable's name. The value is not repeated in the
+    message: a shell-expanded `$VAR` would have put the key itself here."""
+    if _ENV_NAME.fullmatch(key_env):
+        return key_env
+    raise InvalidInputError(
+        "--key-env takes the NAME of an environment variable that holds the key (like "
+        "LLAMA_API_KEY, written without '$'), not the key itself."
+    )
+
+
+def check_address(url: str) -> tuple[str, list[str]]:
+    """(base URL without a trailing '/', warnings), or InvalidInputError saying what to do.
+
+    https is required, except for this computer (127.0.0.0/8, ::1, localhost) and the user's
+    own network (10/8, 172.16/12, 192.168/16, fc00::/7, *.local), where http is allowed; on
+    a network that comes with a warning. Any other host name counts as public: Hearth does
+    not look names up to decide, since the answer can change after the check."""
+    text = url.strip()
+    if "://" not in text:
+        raise InvalidInputError(
+            f"Give the server's whole address, starting with http:// or https:// "
+            f"(for example {_EXAMPLE})."
+        )
+    if any(c.isspace() or not c.isprintable() for c in text):
+        raise InvalidInputError("The server's address has a space or an invisible character in it.")
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # e.g. an unclosed '[' around an IPv6 address
+        raise InvalidInputError(f"{text!r} is not a usable address ({exc}).") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise InvalidInputError(
+            f"Hearth talks to servers over http or https, not {parts.scheme}: give an "
+            f"address like {_EXAMPLE}."
+        )
+    if "?" in text or "#" in text:
+        raise InvalidInputError(
+            "Leave out the part after '?' or '#': give only the server's base address, "
+            f"like {_EXAMPLE}."
+        )
+    if "@" in parts.netloc:
+        raise InvalidInputError(
+            "Leave the user name and password out of the address: Hearth keeps no "
+            "secrets in its files. Put the key in an environment variable and add the "
+            "server with --key-env VARIABLE."
+        )
+    host = _host_of(parts)
+    base = f"{scheme}://{parts.netloc}{parts.path}".rstrip("/")
+    if scheme == "https" or _is_loopback(host):
+        return base, []
+    if _is_private(host):
+        return base, [
+            f"Words sent to {host} travel unencrypted on your network; use https if the "
+            "server offers it."
+        ]
+    raise InvalidInputError(
+        f"{host} is not on this computer or your own network, so Hearth will only talk to it "
+        f"over https (plain http would send your words readable to everyone on the way): "
+        f"use https://{parts.netloc}{parts.path.rstrip('/')}."
+    )
+
+
+def _host_of(parts: SplitResult) -> str:
+    try:
+        host, _ = parts.hostname, parts.port  # .port raises ValueError for a bad port
+    except ValueError:
+        raise InvalidInputError(
+            f"The port in {parts.netloc!r} is not a number from 0 to 65535."
+        ) from None
+    if not host:
+        raise InvalidInputError(
+            f"The address has no server name or IP address in it; write it like {_EXAMPLE}."
+        )
+    ip = _ip(host)
+    if ip is not None and ip.is_unspecified:
+        raise InvalidInputError(
+            f"{host} is where a server listens, not where to reach it: for a server on this "
+            "computer use 127.0.0.1, otherwise its address on your network."
+        )
+    return host
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped  # ::ffff:192.168.1.2 is 192.168.1.2
+    return ip
+
+
+def _is_loopback(host: str) -> bool:
+    ip = _ip(host)
+    return host == "localhost" if ip is None else ip.is_loopback
+
+
+def _is_private(host: str) -> bool:
+    ip = _ip(host)
+    if ip is None:
+        return host.endswith(".local") and len(host) > len(".local")
+    return any(ip.version == net.version and ip in net for net in _PRIVATE_NETWORKS)
+
+
+def split_model_at_server(spec: str, names: Collection[str]) -> tuple[str, str] | None:
+    """("model", "server") for "model@server" when the part after the LAST '@' is one of
+    `names`, else None: a local path or model id with an '@' in it stays local."""
+    model, at, server = spec.rpartition("@")
+    if not at or not model or server not in names:
+        return None
+    return model, server
+
+
+class ServerList:
+    """The servers the user added, in `path`, in the order added; each change is saved at
+    once, atomically (a temporary file, then os.replace), so a crash never leaves half a
+    file. A missing file is an empty list; a damaged one is a ServersFileError."""
+
+    def __init__(self, path: Path, servers: tuple[Server, ...] = ()) -> None:
+        self.path = path
+        self._servers = servers
+
+    @classmethod
+    def load(cls, path: Path) -> ServerList:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ServersFileError(
+                f"The servers file {path} cannot be read ({_reason(exc)}). Check that it is "
+                "a readable file."
+            ) from exc
+        try:
+            return cls(path, _parse(text))
+        except (ValueError, InvalidInputError) as exc:
+            raise ServersFileError(
+                f"The servers file {path} is damaged ({exc}). Fix it in a text editor, or "
+                "delete it and add your servers again with `hearth servers add`."
+            ) from exc
+
+    @property
+    def servers(self) -> tuple[Server, ...]:
+        return self._servers
+
+    def get(self, name: str) -> Server:
+        for server in self._servers:
+            if server.name == name:
+                return server
+        raise UnknownServerError(name)
+
+    def add(
+        self,
+        name: str,
+        url: str,
+        key_env: str | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+    ) -> tuple[Server, list[str]]:
+        """Add and save a server; (it, warnings to show). Nothing is sent to it: whether it
+        answers is a separate question, asked only when the user uses it or tests it."""
+        check_name(name)
+        if any(server.name == name for server in self._servers):
+            raise InvalidInputError(
+                f"A server named {name!r} exists; remove it first or choose another name."
+            )
+        base_url, warnings = check_address(url)
+        if key_env is not None:
+            check_key_env(key_env)
+            env = os.environ if environ is None else environ
+            if not env.get(key_env, "").strip():
+                warnings.append(
+                    f"The environment variable {key_env} is not set here; set it to the "
+                    "server's key before using the server."
+                )
+        server = Server(name, base_url, key_env)
+        self._save((*self._servers, server))
+        return server, warnings
+
+    def remove(self, name: str) -> Server:
+        server = self.get(name)
+        self._save(tuple(s for s in self._servers if s is not server))
+        return server
+
+    def _save(self, servers: tuple[Server, ...]) -> None:
+        """Write `servers`; only once they are on disk does this list change."""
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "servers": [
+                {"name": s.name, "base_url": s.base_url, "key_env": s.key_env} for s in servers
+            ],
+        }
+        try:
+            _write_atomically(self.path, json.dumps(document, indent=2) + "\n")
+        except OSError as exc:
+            raise ServersFileError(
+                f"The servers file {self.path} could not be saved ({_reason(exc)}); your "
+                "servers are as they were."
+            ) from exc
+        self._servers = servers
+
+
+def _parse(text: str) -> tuple[Server, ...]:
+    """Servers from the file's text; ValueError or InvalidInputError says what is wrong."""
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"not valid JSON: {exc}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("servers"), list):
+        raise ValueError('it needs an object with a "servers" list')
+    version = raw.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValueError('"schema_version" is missing or not a number')
+    if version > SCHEMA_VERSION:
+        raise ValueError("it was written by a newer Hearth; update Hearth to use it")
+    servers: list[Server] = []
+    for number, entry in enumerate(raw["servers"], start=1):
+        server = _server_from(entry, number)
+        if any(s.name == server.name for s in servers):
+            raise ValueError(f"server {number}: the name {server.name!r} is used twice")
+        servers.append(server)
+    return tuple(servers)
+
+
+def _server_from(entry: object, number: int) -> Server:
+    if not isinstance(entry, dict):
+        raise ValueError(f"server {number} is not an object")
+    name, url, key_env = entry.get("name"), entry.get("base_url"), entry.get("key_env")
+    if not isinstance(name, str) or not isinstance(url, str):
+        raise ValueError(f'server {number} needs a "name" and a "base_url" text')
+    if key_env is not None and not isinstance(key_env, str):
+        raise ValueError(f'server {number}: "key_env" must be text or null')
+    try:
+        check_name(name)
+        base_url, _ = check_address(url)
+        if key_env is not None:
+            check_key_env(key_env)
+    except InvalidInputError as exc:
+        raise ValueError(f"server {number}: {exc.message}") from exc
+    return Server(name, base_url, key_env)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """A uniquely named temporary file beside `path`, flushed to disk, then renamed over it:
+    readers see the old file or the new one, and two writers never share a temporary."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as tmp_file:
+            tmp_file.write(text)
+            tmp_file.flush()
+            os.fsync(tmp_file.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)

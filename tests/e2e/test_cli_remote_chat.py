@@ -1,0 +1,81 @@
+"""`hearth chat --model NAME@SERVER`: a turn on a server the user added, as subprocesses
+against a real HTTP server on 127.0.0.1 (tests/support/fake_openai_server.py)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.cli_helpers import conversation_ids, hearth
+from tests.support.fake_openai_server import (
+    FAKE_MODEL,
+    FAKE_REPLY,
+    Fault,
+    RunningFakeServer,
+    fake_openai_server,
+)
+
+
+@pytest.fixture
+def office(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningFakeServer]:
+    """A server added as "office", its key in OFFICE_KEY."""
+    with fake_openai_server() as running:
+        running.state.fault, running.state.key = Fault.UNAUTHORIZED, "k3y"
+        monkeypatch.setenv("OFFICE_KEY", "k3y")
+        hearth("servers", "add", "office", running.url, "--key-env", "OFFICE_KEY")
+        yield running
+
+
+def test_a_turn_on_a_server_streams_its_reply_and_says_where_words_go(
+    office: RunningFakeServer,
+) -> None:
+    result = hearth("chat", "--model", f"{FAKE_MODEL}@office", "Hello there")
+    assert result.stdout == "".join(FAKE_REPLY) + "\n"
+    host = office.url.removeprefix("http://")
+    assert f"runs on the server office ({host})" in result.stderr  # said before sending
+    chats = [r for r in office.state.requests if r["method"] == "POST"]
+    assert [c["body"]["messages"][-1]["content"] for c in chats] == ["Hello there"]
+    assert {r["authorization"] for r in office.state.requests} == {"Bearer k3y"}
+
+
+def test_a_conversation_on_a_server_continues_there(office: RunningFakeServer) -> None:
+    hearth("chat", "--model", f"{FAKE_MODEL}@office", "First")
+    (cid,) = conversation_ids()
+    result = hearth("chat", "--conversation", str(cid), "Second")
+    assert result.stdout == "".join(FAKE_REPLY) + "\n"
+    last = [r for r in office.state.requests if r["method"] == "POST"][-1]
+    sent = [m["content"] for m in last["body"]["messages"] if m["role"] != "system"]
+    assert sent == ["First", "".join(FAKE_REPLY), "Second"]
+
+
+def test_a_fault_is_one_line_and_the_reply_so_far_is_kept(office: RunningFakeServer) -> None:
+    office.state.fault = Fault.DROP
+    result = hearth("chat", "--model", f"{FAKE_MODEL}@office", "Hello", check=False)
+    assert result.returncode == 1
+    assert result.stdout.startswith("".join(FAKE_REPLY[:2]))
+    errors = [line for line in result.stderr.splitlines() if "was lost" in line]
+    assert len(errors) == 1
+    (cid,) = conversation_ids()
+    shown = hearth("history", "show", str(cid)).stdout
+    assert "".join(FAKE_REPLY[:2]) in shown
+
+
+def test_a_missing_key_variable_is_named(office: RunningFakeServer) -> None:
+    env_key = os.environ.pop("OFFICE_KEY")
+    try:
+        result = hearth("chat", "--model", f"{FAKE_MODEL}@office", "Hi", check=False)
+    finally:
+        os.environ["OFFICE_KEY"] = env_key
+    assert result.returncode == 1
+    assert "OFFICE_KEY" in result.stderr
+    assert not [r for r in office.state.requests if r["method"] == "POST"]
+
+
+def test_a_name_with_an_unknown_server_stays_local_and_sends_nothing(
+    office: RunningFakeServer,
+) -> None:
+    result = hearth("chat", "--model", f"{FAKE_MODEL}@elsewhere", "Hi", check=False)
+    assert result.returncode == 1
+    assert office.state.requests == []  # no request to any server the user did not name
