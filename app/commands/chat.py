@@ -9,34 +9,24 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import closing
-from pathlib import Path
 from typing import Any
 
-from app.catalog.library import ModelLibrary
-from app.catalog.resolve import resolve_model
 from app.commands.job_output import EventPrinter, exit_code, run_job
+from app.commands.model_choice import MODEL_HELP, loaded_model
 from app.engine.interface import Engine
-from app.engine.protocol import LoadConfig, ModelInfo, SamplingParams
-from app.errors import InvalidInputError, JobCancelled
-from app.remote.choice import remote_choice, where_words_go
-from app.remote.remote_engine import RemoteEngine
+from app.engine.protocol import SamplingParams
+from app.errors import InvalidInputError
 from app.runtime import Runtime
 from app.settings import Settings
 from app.store import Conversation, History
 from app.tasks.chat_turn import ChatTurnJob, TurnFinished
-from app.tasks.load_model import LoadModelJob
 from app.tasks.sampling import resolve_sampling
 
 
 def add_parser(commands: Any) -> None:
     parser = commands.add_parser("chat", help="chat with a model in the terminal")
     parser.add_argument("prompt", nargs="?", help="one message; without it, read lines from stdin")
-    parser.add_argument(
-        "--model",
-        metavar="PATH_OR_ID",
-        help="the GGUF model file to use, or NAME@SERVER for a model on a server you added",
-    )
+    parser.add_argument("--model", metavar="PATH_OR_ID", help=MODEL_HELP)
     parser.add_argument("--conversation", type=int, metavar="ID", help="continue a conversation")
     parser.add_argument("--system", metavar="TEXT", help="the system prompt")
     parser.add_argument("--temperature", type=float, metavar="F")
@@ -53,39 +43,14 @@ def run_chat(args: argparse.Namespace) -> int:
     with runtime.open_history() as history:
         existing = _existing_conversation(history, args.conversation)
         spec = args.model or (existing.model if existing else None)
-        remote = remote_choice(runtime.paths, spec)
-        engine: Engine = RemoteEngine(*remote) if remote else runtime.new_engine()
-        with closing(engine):
-            # The model is loaded before a new conversation is made: a bad model leaves no
-            # empty conversation behind.
-            if isinstance(engine, RemoteEngine):
-                print(f"hearth: {where_words_go(engine)}", file=sys.stderr)
-                label = engine.label
-                config = LoadConfig(Path(label), n_ctx=args.ctx or settings.context_length)
-            else:
-                model = resolve_model(spec, ModelLibrary(runtime.models_dir))
-                label, config = model.label, runtime.load_config(model.path, args.ctx)
-            return _chat(history, engine, config, existing, args, settings, label)
-
-
-def _chat(
-    history: History,
-    engine: Engine,
-    config: LoadConfig,
-    existing: Conversation | None,
-    args: argparse.Namespace,
-    settings: Settings,
-    label: str,
-) -> int:
-    """Load the model, then one turn with the prompt given or an interactive chat."""
-    info = load_model(engine, config)
-    for warning in info.warnings:
-        print(f"hearth: warning: {warning}", file=sys.stderr)
-    conversation = _prepare_conversation(history, existing, args, settings, label)
-    sampling = _sampling(args, conversation, settings)
-    if args.prompt is not None:
-        return _turn(history, engine, conversation.id, args.prompt, sampling, args.stats)
-    return _interactive(history, engine, conversation.id, sampling, args.stats)
+        # The model is loaded before a new conversation is made: a bad model leaves no
+        # empty conversation behind.
+        with loaded_model(runtime, spec, args.ctx) as (engine, label):
+            conversation = _prepare_conversation(history, existing, args, settings, label)
+            sampling = _sampling(args, conversation, settings)
+            if args.prompt is not None:
+                return _turn(history, engine, conversation.id, args.prompt, sampling, args.stats)
+            return _interactive(history, engine, conversation.id, sampling, args.stats)
 
 
 def _existing_conversation(history: History, conversation_id: int | None) -> Conversation | None:
@@ -187,11 +152,3 @@ def _turn(
     if stats and isinstance(finished, TurnFinished):
         print(finished.stats.summary_line(), file=sys.stderr, flush=True)
     return code
-
-
-def load_model(engine: Engine, config: LoadConfig) -> ModelInfo:
-    """Load the model a command runs on; Ctrl+C stops it (JobCancelled: exit code 130)."""
-    done = run_job(LoadModelJob(engine, config), lambda _event: None)
-    if not isinstance(done.result, ModelInfo):
-        raise JobCancelled(done.message)
-    return done.result

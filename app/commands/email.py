@@ -15,11 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from app.catalog.library import ModelLibrary
-from app.catalog.resolve import resolve_model
-from app.commands.chat import load_model
 from app.commands.job_output import exit_code, run_job
-from app.engine.interface import Engine
+from app.commands.model_choice import MODEL_HELP, loaded_model
 from app.engine.protocol import TextPiece
 from app.errors import InvalidInputError
 from app.mail.draft_file import write_draft
@@ -45,7 +42,7 @@ def add_parser(commands: Any) -> None:
     draft.add_argument("--points", required=True, metavar="TEXT", help="what it should say")
     _style_options(draft)
     draft.add_argument("--length", choices=tuple(EMAIL_LENGTHS), default="medium")
-    draft.add_argument("--model", metavar="ID|PATH", help="the model (default: your last)")
+    draft.add_argument("--model", metavar="ID|PATH", help=f"{MODEL_HELP} (default: your last)")
     draft.add_argument("--out", type=Path, metavar="FILE.eml", help="also save it as a mail")
     draft.set_defaults(run=run_draft)
     reply = commands.add_parser("reply", help="draft a reply to an e-mail (.eml)")
@@ -53,7 +50,7 @@ def add_parser(commands: Any) -> None:
     reply.add_argument("--points", default="", metavar="TEXT", help="what your reply says")
     _style_options(reply)
     reply.add_argument("--out", type=Path, metavar="FILE.eml", help="also save it as a mail")
-    reply.add_argument("--model", metavar="ID|PATH", help="the model (default: your last)")
+    reply.add_argument("--model", metavar="ID|PATH", help=f"{MODEL_HELP} (default: your last)")
     reply.set_defaults(run=run_reply)
     refine = commands.add_parser("refine", help="rework an e-mail draft into a new version")
     refine.add_argument("conversation", type=int, metavar="CONVERSATION_ID")
@@ -73,8 +70,7 @@ def run_draft(args: argparse.Namespace) -> int:
         args.tone, args.length, args.language or settings.email_language, settings.sign_off_name
     )
     library = _library(runtime)
-    with runtime.open_history() as history, runtime.new_engine() as engine:
-        label = _load(runtime, engine, args.model)
+    with runtime.open_history() as history, loaded_model(runtime, args.model) as (engine, label):
         sampling = resolve_sampling({}, settings.sampling)
         job = DraftJob.compose(
             history, engine, args.to, args.points, style, sampling, library, model_label=label
@@ -91,8 +87,7 @@ def run_reply(args: argparse.Namespace) -> int:
     settings = runtime.settings
     style = EmailStyle(args.tone, "medium", args.language or "", settings.sign_off_name)
     library = _library(runtime)
-    with runtime.open_history() as history, runtime.new_engine() as engine:
-        label = _load(runtime, engine, args.model)
+    with runtime.open_history() as history, loaded_model(runtime, args.model) as (engine, label):
         sampling = resolve_sampling({}, settings.sampling)
         job = DraftJob.reply(
             history, engine, source, args.points, style, sampling, library, model_label=label
@@ -106,20 +101,20 @@ def run_refine(args: argparse.Namespace) -> int:
     runtime = Runtime.start()
     library = _library(runtime)
     refinement, language = _refinement(library, args.how)
-    with runtime.open_history() as history, runtime.new_engine() as engine:
+    with runtime.open_history() as history:
         conversation = history.get_conversation(args.conversation)
         if conversation.kind is not ConversationKind.EMAIL:
             raise InvalidInputError(
                 f"Conversation {conversation.id} is not an e-mail draft, so there is nothing "
                 "to refine. `hearth history list` shows your conversations."
             )
-        _load(runtime, engine, conversation.model)
-        sampling = resolve_sampling(conversation.sampling, runtime.settings.sampling)
-        job = DraftJob.refine(
-            history, engine, conversation.id, refinement, sampling, library, language=language
-        )
-        printer = DraftPrinter()
-        done = run_job(job, printer)
+        with loaded_model(runtime, conversation.model) as (engine, _label):
+            sampling = resolve_sampling(conversation.sampling, runtime.settings.sampling)
+            job = DraftJob.refine(
+                history, engine, conversation.id, refinement, sampling, library, language=language
+            )
+            printer = DraftPrinter()
+            done = run_job(job, printer)
     return _finish(done, printer, None)
 
 
@@ -143,13 +138,6 @@ def _library(runtime: Runtime) -> PromptLibrary:
     for problem in library.problems:
         print(f"hearth: warning: {problem}", file=sys.stderr)
     return library
-
-
-def _load(runtime: Runtime, engine: Engine, model: str | None) -> str:
-    """Load the model named (default: the last one used); returns its label."""
-    chosen = resolve_model(model, ModelLibrary(runtime.models_dir))
-    load_model(engine, runtime.load_config(chosen.path))
-    return chosen.label
 
 
 class DraftPrinter:

@@ -14,10 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.catalog.library import ModelLibrary
-from app.catalog.resolve import resolve_model
-from app.commands.chat import load_model
 from app.commands.job_output import EventPrinter, exit_code, run_job
+from app.commands.model_choice import MODEL_HELP, loaded_model
 from app.errors import InvalidInputError
 from app.runtime import Runtime
 from app.tasks.sampling import resolve_sampling
@@ -30,7 +28,7 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("file", type=Path, help="the document to summarize")
     parser.add_argument("--style", choices=STYLE_NAMES, default="brief")
     parser.add_argument("--instruction", metavar="TEXT", help="your own instruction instead")
-    parser.add_argument("--model", metavar="ID|PATH", help="the model (default: your last)")
+    parser.add_argument("--model", metavar="ID|PATH", help=f"{MODEL_HELP} (default: your last)")
     parser.add_argument("--ctx", type=int, metavar="N", help="context length in tokens")
     parser.set_defaults(run=run_summarize)
 
@@ -41,9 +39,13 @@ def run_summarize(args: argparse.Namespace) -> int:
     style = SummaryStyle(args.style, args.instruction)
     runtime = Runtime.start()
     settings = runtime.settings
-    with runtime.open_history() as history, runtime.new_engine() as engine:
-        model = resolve_model(args.model, ModelLibrary(runtime.models_dir))
-        load_model(engine, runtime.load_config(model.path, args.ctx))
+    with (
+        runtime.open_history() as history,
+        loaded_model(runtime, args.model, args.ctx) as (
+            engine,
+            _label,
+        ),
+    ):
         sampling = resolve_sampling({}, settings.sampling)
         job = SummaryJob(
             history,

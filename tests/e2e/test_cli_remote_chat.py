@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +80,23 @@ def test_a_name_with_an_unknown_server_stays_local_and_sends_nothing(
     result = hearth("chat", "--model", f"{FAKE_MODEL}@elsewhere", "Hi", check=False)
     assert result.returncode == 1
     assert office.state.requests == []  # no request to any server the user did not name
+
+
+def test_summaries_and_e_mail_drafts_run_on_the_server_too(
+    office: RunningFakeServer, tmp_path: Path
+) -> None:
+    """--model NAME@SERVER is accepted everywhere --model is."""
+    memo = tmp_path / "memo.txt"
+    memo.write_text("The roof is fixed. The bill is 420 euros.", encoding="utf-8")
+    summary = hearth("summarize", str(memo), "--model", f"{FAKE_MODEL}@office")
+    assert "".join(FAKE_REPLY) in summary.stdout
+    draft = hearth(
+        "draft", "--to", "Ada", "--points", "Lunch on Friday", "--model", f"{FAKE_MODEL}@office"
+    )
+    assert "".join(FAKE_REPLY) in draft.stdout
+    asked = [r["body"]["messages"][-1]["content"] for r in office.state.requests if r["body"]]
+    assert any("roof is fixed" in text for text in asked)
+    assert any("Lunch on Friday" in text for text in asked)
+    draft_id = max(conversation_ids())  # the newest: the draft
+    refined = hearth("refine", str(draft_id), "--how", "shorter")
+    assert "".join(FAKE_REPLY) in refined.stdout  # the draft's own server, again
