@@ -4,12 +4,13 @@ against a real HTTP server on 127.0.0.1 (tests/support/fake_openai_server.py).""
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.cli_helpers import conversation_ids, hearth
+from tests.e2e.cli_helpers import HEARTH, conversation_ids, hearth
 from tests.support.fake_openai_server import (
     FAKE_MODEL,
     FAKE_REPLY,
@@ -100,3 +101,27 @@ def test_summaries_and_e_mail_drafts_run_on_the_server_too(
     draft_id = max(conversation_ids())  # the newest: the draft
     refined = hearth("refine", str(draft_id), "--how", "shorter")
     assert "".join(FAKE_REPLY) in refined.stdout  # the draft's own server, again
+
+
+def test_the_only_connections_are_to_the_server_the_user_added(
+    office: RunningFakeServer, tmp_path: Path
+) -> None:
+    """Privacy with a server: strace sees IP connections only to its address and port."""
+    if subprocess.run(["strace", "-V"], capture_output=True).returncode != 0:
+        pytest.skip("strace is not installed (.ci/run installs it)")
+    trace = tmp_path / "trace.txt"
+    command = [
+        "strace", "-f", "-qq", "-e", "trace=connect", "-o", str(trace),
+        HEARTH, "chat", "--model", f"{FAKE_MODEL}@office", "Where do my words go?",
+    ]  # fmt: skip
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env=os.environ.copy()
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "".join(FAKE_REPLY) + "\n"
+    port = int(office.url.rsplit(":", 1)[1])
+    ip_connects = [line for line in trace.read_text().splitlines() if "AF_INET" in line]
+    assert ip_connects  # the trace saw the requests
+    for line in ip_connects:
+        assert f"sin_port=htons({port})" in line, line
+        assert 'inet_addr("127.0.0.1")' in line, line
