@@ -23,6 +23,7 @@ SUITES: dict[str, str] = {
     "store": "store",
     "downloads": "downloads",
     "bundle": "bundle",
+    "remote": "remote",
 }
 
 
