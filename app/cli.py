@@ -37,12 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window with these files: documents to summarize, an e-mail to answer",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from app.commands import chat, email, history, models, servers, summarize
+    from app.commands import chat, email, history, models, serve, servers, summarize
 
     chat.add_parser(commands)
     email.add_parser(commands)
     history.add_parser(commands)
     models.add_parser(commands)
+    serve.add_parser(commands)
     servers.add_parser(commands)
     summarize.add_parser(commands)
     return parser
