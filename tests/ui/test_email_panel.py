@@ -24,7 +24,13 @@ from app.ui.main_window import MainWindow
 from tests.support.mail import build_mail
 from tests.support.tiny_gguf import long_text, write_scripted_model
 from tests.ui.transcript_helpers import hover_message
-from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model, drop_files, wait_for_reads
+from tests.ui.window_fixtures import (
+    LOAD_TIMEOUT,
+    choose_model,
+    drop_files,
+    reply_waits_for_the_screen,
+    wait_for_reads,
+)
 
 DRAFT = "Subject: Lunch on Friday\n\nDear Ada,\n\nFriday at noon suits me well.\n\nBest,\nSam"
 DRAFT_BODY = "Dear Ada,\n\nFriday at noon suits me well.\n\nBest,\nSam"
@@ -145,6 +151,7 @@ def test_a_new_e_mail_streams_into_its_conversation_and_hands_off(
         seen.append((window._session.generating, window.current_conversation_id()))
 
     monkeypatch.setattr(transcript, "append_stream", drawn)
+    reply_waits_for_the_screen(monkeypatch, window, window.emails)
     result = compose(qtbot, window)
     cid = result.conversation_id
     assert seen

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
@@ -33,6 +36,36 @@ def streamed_text(handler: Callable[[str], None]) -> Callable[[object], None]:
             handler(event.text)
 
     return listen
+
+
+def reply_waits_for_the_screen(
+    monkeypatch: pytest.MonkeyPatch, window: MainWindow, flow: object
+) -> None:
+    """The model's words wait (at most 10 s) until `flow` has shown the conversation they
+    stream into, as a real model's slower reply does: a generated model can finish its
+    whole reply before that conversation is read back and shown, and then nothing is left
+    to stream (the result is shown from the store instead)."""
+    shown = threading.Event()
+    begin = flow._begin_stream  # type: ignore[attr-defined]
+
+    def begin_and_tell() -> None:
+        begin()
+        shown.set()
+
+    monkeypatch.setattr(flow, "_begin_stream", begin_and_tell)
+    engine = window._session.engine
+    chat = engine.chat
+
+    def chat_once_shown(*args: Any, **kwargs: Any) -> Iterator[object]:
+        events = chat(*args, **kwargs)
+        try:
+            for event in events:
+                shown.wait(10)
+                yield event
+        finally:
+            events.close()
+
+    monkeypatch.setattr(engine, "chat", chat_once_shown)
 
 
 def wait_for_reads(qtbot: QtBot, window: MainWindow) -> None:
