@@ -8,6 +8,7 @@ never sent anywhere. The servers file is read only when the name has an "@" in i
 from __future__ import annotations
 
 from app.paths import Paths
+from app.remote.openai_api import OpenAIServer
 from app.remote.remote_engine import RemoteEngine
 from app.remote.servers import Server, ServerList, servers_file, split_model_at_server
 
@@ -31,3 +32,14 @@ def where_words_go(engine: RemoteEngine) -> str:
         "what you write is sent there to be answered (the conversation itself is still "
         "kept on this computer only)."
     )
+
+
+def list_server_models(server: Server) -> list[str]:
+    """The models `server` (one the user added) offers: one request, answered or a one-line
+    RemoteError (an InvalidInputError if its key's variable is not set)."""
+    return OpenAIServer(server.base_url, server.api_key()).list_models()
+
+
+def where_label(engine: RemoteEngine) -> str:
+    """The server's name and address, as the window shows it: "office (192.168.1.20:8080)"."""
+    return f"{engine.server.name} ({engine.api.host})"

@@ -1,5 +1,11 @@
 """The window's link to the engine: it owns the engine process and runs engine jobs.
 
+The engine is the local engine process, or a `RemoteEngine` when the model chosen is on a
+server the user added: `load_model(config, engine)` switches to it for the jobs that follow,
+and loading a local model switches back to the local process, which is kept (never closed)
+meanwhile. Every job reads `session.engine` when it starts, so turns, summaries and e-mail
+drafts run unchanged on either.
+
 Every engine call blocks, so every engine job (a model load, a chat turn, a summary, the
 draft's token count) runs through a `JobRunner` on one serial thread: the engine takes one
 request at a time. Jobs that generate text go through one gate (`start`): one at a time, and
@@ -59,7 +65,9 @@ class ChatSession(QObject):
 
     def __init__(self, engine: Engine, database: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.engine = engine
+        self.engine: Engine = engine
+        self._local = engine  # the engine process, used again when a local model loads
+        self._last_engine: Engine = engine
         self.database = database  # jobs open their own connection on the engine's thread
         self._pool = serial_pool()
         self._runners: set[JobRunner] = set()
@@ -71,14 +79,18 @@ class ChatSession(QObject):
 
     # --- models ------------------------------------------------------------------------------
 
-    def load_model(self, config: LoadConfig) -> None:
+    def load_model(self, config: LoadConfig, engine: Engine | None = None) -> None:
         """Load in the background, reporting `load_progress`; a load still running for
-        another model is stopped first (the user changed their mind)."""
+        another model is stopped first (the user changed their mind). With `engine` (a
+        server's), the jobs that follow run there; without, on the local engine process."""
         self.cancel_load()
-        self._last_config = config
+        # A server engine left behind holds nothing to free (the server is the user's).
+        chosen = engine if engine is not None else self._local
+        self.engine = chosen
+        self._last_config, self._last_engine = config, chosen
         self.model = None
         self._set_state(SessionState.LOADING)
-        runner = self._runner(LoadModelJob(self.engine, config))
+        runner = self._runner(LoadModelJob(chosen, config))
         runner.job_event.connect(self._on_load_event)
         runner.finished.connect(lambda done: self._on_load_done(runner, done))
         self._load = runner
@@ -92,7 +104,7 @@ class ChatSession(QObject):
     def reload(self) -> None:
         """After a crash: a fresh engine process with the last model."""
         if self._last_config is not None:
-            self.load_model(self._last_config)
+            self.load_model(self._last_config, self._last_engine)
 
     # --- jobs --------------------------------------------------------------------------------
 
@@ -133,12 +145,19 @@ class ChatSession(QObject):
     def generating(self) -> bool:
         return self._job is not None
 
+    @property
+    def on_server(self) -> bool:
+        """Whether the jobs run on a server the user added (not the local engine)."""
+        return self.engine is not self._local
+
     def shutdown(self) -> None:
         """Stop any job and end the engine process (called when the window closes)."""
         self.stop()
         self.cancel_load()
         self._pool.waitForDone(10_000)
-        self.engine.close()
+        if self.engine is not self._local:
+            self.engine.close()
+        self._local.close()
 
     # --- results, on the UI thread -----------------------------------------------------------
 

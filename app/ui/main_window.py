@@ -2,7 +2,8 @@
 
 The window builds the widgets and wires them to the ChatSession (the engine, off the UI
 thread); chat turns are `TurnFlow`'s, summaries `SummaryFlow`'s, e-mail drafts `EmailFlow`'s,
-dialogs `WindowDialogs`', the menu `window_menus`'; `ConversationStage` shows the transcript,
+dialogs `WindowDialogs`', the menu `window_menus`', the model choice (local or on a server)
+`ModelFlow`'s; `ConversationStage` shows the transcript,
 or the examples of the empty state while a conversation has no messages.
 Conversations are read on the reading thread (`BackgroundReads`); this thread's History is
 for small reads and writes. It keeps no state the store does not have: after a turn the
@@ -31,8 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.catalog.library import ModelLibrary
-from app.catalog.resolve import resolve_model
-from app.engine.protocol import ModelInfo, SamplingParams
+from app.engine.protocol import SamplingParams
 from app.engine.state_cache import delete_saved_states
 from app.errors import HearthError
 from app.runtime import Runtime
@@ -49,6 +49,7 @@ from app.ui.email_panel import EmailPanel
 from app.ui.icons import icon
 from app.ui.inline_error import InlineError
 from app.ui.link_guard import confirm_and_open
+from app.ui.model_flow import ModelFlow
 from app.ui.model_picker import ModelPicker
 from app.ui.status_panel import StatusPanel
 from app.ui.summarize_panel import SummarizePanel
@@ -58,6 +59,7 @@ from app.ui.turn_flow import TurnFlow
 from app.ui.window_dialogs import WindowDialogs
 from app.ui.window_menus import build_hearth_menu
 from app.ui.window_state import WindowState, load_window_state, save_window_state
+from app.ui.words_note import WordsNote
 
 
 class MainWindow(QMainWindow):
@@ -72,7 +74,7 @@ class MainWindow(QMainWindow):
     def __init__(self, runtime: Runtime, history: History, session: ChatSession) -> None:
         super().__init__()
         self._runtime, self._history, self._session = runtime, history, session
-        self._library = ModelLibrary(runtime.models_dir)
+        self.library = ModelLibrary(runtime.models_dir)
         self._conversation_id: int | None = None
         self._conversation_kind = ConversationKind.CHAT  # of the current conversation
         self._shown_conversation: int | None = None  # whose messages the transcript shows
@@ -80,12 +82,12 @@ class MainWindow(QMainWindow):
         self.reads = BackgroundReads(runtime.paths.database, self)
         self._state_file = runtime.paths.config_dir / "window-state.json"
         self.dialogs = WindowDialogs(runtime, self)
-        self.dialogs.models_changed.connect(self._on_models_changed)
         self.dialogs.first_model_ready.connect(self._on_first_model)
         self.setWindowTitle("Hearth")
         self.setWindowIcon(icon("hearth"))
         self.resize(1100, 720)
         self._build()
+        self.models = ModelFlow(self)
         self.emails = EmailFlow(self)
         build_hearth_menu(self)
         self._connect()
@@ -110,10 +112,11 @@ class MainWindow(QMainWindow):
 
     def _build(self) -> None:
         self.sidebar = ConversationSidebar(self._history, self.reads)
-        self.model_picker = ModelPicker(self._library)
+        self.model_picker = ModelPicker(self.library)
         self.transcript = TranscriptView(message_actions=True)
         self.stage = ConversationStage(self.transcript)  # the transcript or the empty state
         self.error_bar = InlineError()
+        self.words_note = WordsNote()
         self.composer = Composer()
         self.status = StatusPanel()
         self.statusBar().addPermanentWidget(self.status, 1)
@@ -121,13 +124,14 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(right)
         column.addWidget(self.model_picker, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.stage, 1)
-        self.summarize_panel = SummarizePanel(ModelPicker(self._library))
+        self.summarize_panel = SummarizePanel(ModelPicker(self.library))
         self.summarize_panel.hide()
         column.addWidget(self.summarize_panel)
         self.email_panel = EmailPanel(self._runtime.settings)
         self.email_panel.hide()
         column.addWidget(self.email_panel)
         column.addWidget(self.error_bar)
+        column.addWidget(self.words_note)
         column.addWidget(self.composer)
         splitter = QSplitter()
         splitter.addWidget(self.sidebar)
@@ -146,11 +150,6 @@ class MainWindow(QMainWindow):
             self.error_bar.show_error("Open a conversation first.", offer_reload=False)
             return
         self.dialogs.open_conversation_settings(self._history, self._conversation_id)
-
-    def _on_models_changed(self) -> None:
-        self.model_picker.refresh(self._current_model_label())
-        loaded = self._session.model
-        self.summarize_panel.model_picker.refresh(str(loaded.path) if loaded else None)
 
     def _on_first_model(self, model_id: str) -> None:
         """First run ends in a new conversation on the new model, showing its examples."""
@@ -174,23 +173,14 @@ class MainWindow(QMainWindow):
         examples.chat_prompt_chosen.connect(self.composer.suggest)
         examples.summarize_chosen.connect(self.choose_documents)
         examples.email_chosen.connect(lambda: self.emails.new_email())
-        self.model_picker.model_chosen.connect(self._on_model_chosen)
         self.composer.stop_requested.connect(session.stop)
         self.composer.attachment_failed.connect(
             lambda message: self.error_bar.show_error(message, offer_reload=False)
         )
-        self.error_bar.reload_button.clicked.connect(self._reload_model)
         session.state_changed.connect(self._on_state_changed)
         session.load_progress.connect(self.status.show_load_progress)
         self.status.cancel_load_requested.connect(session.cancel_load)
-        session.model_loaded.connect(self._on_model_loaded)
-        session.model_failed.connect(
-            lambda why: self.error_bar.show_error(why, action=("Models…", self.open_model_manager))
-        )
         session.engine_crashed.connect(self._on_engine_crashed)
-        self.summarize_panel.model_picker.model_chosen.connect(
-            lambda _path, label: self._load_for(label)
-        )
         self.summarize_panel.cancel_requested.connect(session.stop)
         self.setAcceptDrops(True)  # a document dropped anywhere but the composer
         for keys, action in (
@@ -206,7 +196,7 @@ class MainWindow(QMainWindow):
     def new_conversation(self) -> int:
         settings = self._runtime.settings
         cid = self._history.create_conversation(
-            model=self._current_model_label(),
+            model=self.models.current_label(),
             system_prompt=settings.default_system_prompt,
         )
         self.sidebar.refresh()
@@ -230,7 +220,7 @@ class MainWindow(QMainWindow):
         self.show_transcript(then)
         if conversation.model:
             self.model_picker.show_label(conversation.model)
-            self._load_for(conversation.model)
+            self.models.load_for(conversation.model)
 
     def current_conversation_id(self) -> int | None:
         return self._conversation_id
@@ -305,37 +295,6 @@ class MainWindow(QMainWindow):
 
     # --- models --------------------------------------------------------------------------
 
-    def _current_model_label(self) -> str | None:
-        data = self.model_picker.currentData()
-        return data[1] if isinstance(data, tuple) else None
-
-    def _on_model_chosen(self, _path: Path, label: str) -> None:
-        if self._conversation_id is not None:
-            self._history.update_conversation(self._conversation_id, model=label)
-        self._load_for(label)
-
-    def _load_for(self, label: str) -> None:
-        try:
-            model = resolve_model(label, self._library)
-        except HearthError as exc:
-            self.error_bar.show_error(exc.message, False)
-            return
-        loaded = self._session.model
-        if loaded is not None and loaded.path == model.path:
-            return
-        self.error_bar.hide()
-        self._session.load_model(self._runtime.load_config(model.path))
-
-    def _reload_model(self) -> None:
-        self.error_bar.hide()
-        self._session.reload()
-
-    def _on_model_loaded(self, info: ModelInfo) -> None:
-        self.status.show_model(info)
-        self.summarize_panel.model_picker.refresh(str(info.path))
-        if info.warnings:
-            self.error_bar.show_error(" ".join(info.warnings), False)
-
     # --- chatting ------------------------------------------------------------------------
 
     def model_ready(self) -> bool:
@@ -394,5 +353,6 @@ class MainWindow(QMainWindow):
         geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         save_window_state(WindowState(geometry, self._conversation_id), self._state_file)
         self.dialogs.shutdown()
+        self.models.shutdown()
         self.reads.shutdown()
         super().closeEvent(event)

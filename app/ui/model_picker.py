@@ -1,4 +1,7 @@
-"""Choosing the model for the current conversation: installed models, or any .gguf file."""
+"""Choosing the model for the current conversation: installed models, models on the
+servers the user added ("MODEL — on SERVER", remembered as `model@server`), or any .gguf
+file. The picker never asks a server anything: the window lists each server's models off the
+UI thread and hands them over (`show_server_models`)."""
 
 from __future__ import annotations
 
@@ -8,12 +11,14 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
 
 from app.catalog.library import ModelLibrary
+from app.remote.remote_engine import remote_label
+from app.remote.servers import split_model_at_server
 
 OPEN_FILE = "Open a .gguf file…"
 
 
 class ModelPicker(QComboBox):
-    """Lists installed models; the last entry opens a file dialog.
+    """Lists installed models, then server models; the last entry opens a file dialog.
 
     Signals:
         model_chosen(object, str): the model file (Path) and what conversations remember
@@ -25,6 +30,7 @@ class ModelPicker(QComboBox):
     def __init__(self, library: ModelLibrary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._library = library
+        self._servers: dict[str, tuple[str, ...]] = {}  # added server -> its models, in order
         self.setAccessibleName("Model")
         self.setToolTip("The model for this conversation")
         self.setMinimumContentsLength(24)
@@ -39,17 +45,43 @@ class ModelPicker(QComboBox):
             self.addItem(
                 f"{model.name} ({model.quantization or model.source})", (str(model.path), model.id)
             )
+        for server, models in self._servers.items():
+            for name in models:
+                label = remote_label(name, server)
+                self.addItem(server_entry_text(name, server), (label, label))
         self.addItem(OPEN_FILE, "open")
         self.show_label(current_label)
         self.blockSignals(False)
 
+    def set_servers(self, names: list[str]) -> None:
+        """The servers the user added now (their models are listed later, if they answer)."""
+        self._servers = {name: self._servers.get(name, ()) for name in names}
+        self.refresh(self.current_label())
+
+    def show_server_models(self, server: str, models: list[str]) -> None:
+        """`server` answered with `models`: list them, keeping the entry chosen."""
+        if server in self._servers:
+            self._servers[server] = tuple(models)
+            self.refresh(self.current_label())
+
+    def current_label(self) -> str | None:
+        """What the conversation remembers of the chosen entry (None: nothing chosen)."""
+        data = self.currentData()
+        return str(data[1]) if isinstance(data, tuple) else None
+
     def show_label(self, label: str | None) -> None:
-        """Select the entry for `label` (an id or a path), adding a path entry if needed."""
+        """Select the entry for `label` (an id, a path or `model@server`), adding an entry
+        for a server model not listed (yet) or a file if needed."""
         for row in range(self.count()):
             data = self.itemData(row)
             if isinstance(data, tuple) and label in data:
                 self.setCurrentIndex(row)
                 return
+        split = split_model_at_server(label, list(self._servers)) if label else None
+        if label and split is not None:
+            self.insertItem(self.count() - 1, server_entry_text(*split), (label, label))
+            self.setCurrentIndex(self.count() - 2)
+            return
         if label and Path(label).is_file():
             self.insertItem(self.count() - 1, Path(label).name, (label, label))
             self.setCurrentIndex(self.count() - 2)
@@ -72,3 +104,7 @@ class ModelPicker(QComboBox):
             self.model_chosen.emit(Path(path), path)
         else:
             self.setCurrentIndex(0)
+
+
+def server_entry_text(model: str, server: str) -> str:
+    return f"{model} — on {server}"

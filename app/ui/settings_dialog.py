@@ -84,9 +84,12 @@ class SettingsDialog(QDialog):
 
     Signals:
         settings_saved(object): the new `Settings`, after they were written to the file.
+        servers_requested(): the user pressed "Servers…" (the servers they added live in
+            their own file and dialog, saved at once: not part of OK/Cancel here).
     """
 
     settings_saved = Signal(object)
+    servers_requested = Signal()
 
     def __init__(
         self,
@@ -175,6 +178,10 @@ class SettingsDialog(QDialog):
         self.offline_explanation = QLabel(OFFLINE_EXPLANATION)
         self.offline_explanation.setAccessibleName("Offline mode explanation")
         self.offline_explanation.setWordWrap(True)
+        self.servers_button = QPushButton("Servers…")
+        self.servers_button.setAccessibleName("Servers you added")
+        self.servers_button.setToolTip("Use bigger models on a server you run, like a workstation")
+        self.servers_button.clicked.connect(self.servers_requested)
 
     def _folder_row(self, folder: Path, what: str) -> tuple[QLineEdit, QPushButton]:
         field = QLineEdit(str(folder))
@@ -203,6 +210,7 @@ class SettingsDialog(QDialog):
         app.addRow("Data folder:", _row(self.data_dir_field, self.open_data_button))
         app.addRow("&Document size limit:", self.max_document_mb)
         app.addRow("&Resume cache:", self.state_cache)
+        app.addRow("Servers:", self.servers_button)
         app.addRow(self.offline)
         app.addRow(self.offline_explanation)
         page = QWidget()

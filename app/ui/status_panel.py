@@ -9,6 +9,7 @@ from app.engine.protocol import ChatStats, ModelInfo
 from app.ui.icons import icon
 from app.ui.metrics import GAP_SMALL
 
+WORDS_SENT = "What you write in this conversation is sent to this server to be answered."
 STATE_TEXT = {
     "idle": "No model loaded: choose one to start",
     "loading": "Loading the model…",
@@ -69,8 +70,14 @@ class StatusPanel(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.context_meter)
 
-    def show_model(self, info: ModelInfo | None) -> None:
-        self.model_label.setText(info.name if info else "")
+    def show_model(self, info: ModelInfo | None, server: str | None = None) -> None:
+        """The loaded model; with `server` (its name and address), said as where the words
+        go ("MODEL on office (192.168.1.20:8080)"), so a server model is never mistaken for
+        a local one."""
+        name = info.name.rpartition("@")[0] if info and server else info.name if info else ""
+        self.model_label.setText(f"{name} on {server}" if server else name)
+        self.model_label.setToolTip(WORDS_SENT if server else "")
+        self.model_label.setAccessibleDescription(WORDS_SENT if server else "")
         self.model_label.setVisible(info is not None)
         self.context_meter.setMaximum(info.n_ctx if info else 1)
         self.context_meter.setValue(0)

@@ -3,7 +3,8 @@
 Each turn is a ChatTurnJob started through the session's gate. What is on screen is shown
 at once with the new message (a prefix of the shown messages: nothing is read from the
 store), the reply streams below it, and when the job ends the window reads back what was
-saved.
+saved. A turn a server failed shows its one-line message with "Use a local model" (the
+partial reply is already kept, marked failed; Regenerate tries the server again).
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from PySide6.QtGui import QGuiApplication
 
 from app.engine.interface import Engine
 from app.engine.protocol import TextPiece
-from app.errors import EngineCrashedError
+from app.errors import EngineCrashedError, RemoteError
 from app.store import ConversationKind, History
 from app.tasks.chat_turn import ChatTurnJob, TurnFinished
 from app.tasks.conversation_view import MessageView
 from app.tasks.job import ContextTrimmed, Done, JobEvent, Outcome
 from app.tasks.turn_prompt import count_draft
+from app.ui.model_flow import USE_LOCAL
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -149,6 +151,9 @@ class TurnFlow(QObject):
         window = self._window
         if isinstance(done.result, TurnFinished):
             window.status.show_stats(done.result.stats)
+        elif isinstance(done.error, RemoteError):  # the server failed: retry, or go local
+            action = (USE_LOCAL, window.model_picker.showPopup)
+            window.error_bar.show_error(done.message, action=action)
         elif done.outcome is Outcome.FAILED and not isinstance(done.error, EngineCrashedError):
             window.error_bar.show_error(done.message, offer_reload=False)
         # Read back what was saved: the sent message gets its id, both get their actions and

@@ -1,5 +1,5 @@
-"""The main window's dialogs: models, first-run onboarding, settings, conversation settings,
-documents to summarize.
+"""The main window's dialogs: models, first-run onboarding, settings, the servers the user
+added, conversation settings, documents to summarize.
 
 Each dialog module is imported when it is first opened (the window starts faster). The model
 manager and onboarding stay alive while open so their downloads go on; `shutdown()` pauses
@@ -24,6 +24,7 @@ from app.ui.theme import apply_theme
 if TYPE_CHECKING:
     from app.ui.model_manager_dialog import ModelManagerDialog
     from app.ui.onboarding_dialog import OnboardingDialog
+    from app.ui.servers_dialog import ServersDialog
 
 
 class WindowDialogs(QObject):
@@ -33,11 +34,13 @@ class WindowDialogs(QObject):
         models_changed(): a model was installed or removed.
         first_model_ready(str): onboarding installed the user's first model (its id).
         settings_saved(object): the new Settings, already applied (theme at once).
+        servers_changed(): a server was added or removed (servers.json changed).
     """
 
     models_changed = Signal()
     first_model_ready = Signal(str)
     settings_saved = Signal(object)
+    servers_changed = Signal()
 
     def __init__(self, runtime: Runtime, window: QWidget) -> None:
         super().__init__(window)
@@ -45,6 +48,7 @@ class WindowDialogs(QObject):
         self._window = window
         self.model_manager: ModelManagerDialog | None = None
         self.onboarding: OnboardingDialog | None = None
+        self.servers_dialog: ServersDialog | None = None
 
     def open_model_manager(self) -> None:
         """The catalog, downloads and installed models; kept alive so downloads go on."""
@@ -78,7 +82,20 @@ class WindowDialogs(QObject):
 
         dialog = SettingsDialog.for_runtime(self._runtime, self._window)
         dialog.settings_saved.connect(self.apply_settings)
+        dialog.servers_requested.connect(self.open_servers)
         dialog.open()
+
+    def open_servers(self) -> None:
+        """The servers the user added: add, test, remove (network work off the UI thread)."""
+        from app.remote.servers import servers_file
+        from app.ui.servers_dialog import ServersDialog
+
+        if self.servers_dialog is None:
+            self.servers_dialog = ServersDialog(servers_file(self._runtime.paths), self._window)
+            self.servers_dialog.servers_changed.connect(self.servers_changed)
+        self.servers_dialog.reload()
+        self.servers_dialog.show()
+        self.servers_dialog.raise_()
 
     def apply_settings(self, settings: Settings) -> None:
         """New settings apply at once: theme now, model options at the next model load."""
@@ -110,7 +127,7 @@ class WindowDialogs(QObject):
         return [Path(p) for p in paths]
 
     def shutdown(self) -> None:
-        """Pause downloads: their partial files resume next time."""
-        for dialog in (self.model_manager, self.onboarding):
+        """Pause downloads (their partial files resume next time); end a connection test."""
+        for dialog in (self.model_manager, self.onboarding, self.servers_dialog):
             if dialog is not None:
                 dialog.shutdown()

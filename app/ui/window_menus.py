@@ -27,6 +27,7 @@ def build_hearth_menu(window: MainWindow) -> None:
         ("Summarize a &document…", "Ctrl+O", window.choose_documents, "document"),
         ("&Models…", "Ctrl+M", window.open_model_manager, "models"),
         ("&Settings…", "Ctrl+,", window.open_settings, ""),
+        ("Ser&vers…", "", window.dialogs.open_servers, ""),
         ("&Conversation settings…", "", window.open_conversation_settings, ""),
         ("&Quit", "Ctrl+Q", window.close, ""),
     )

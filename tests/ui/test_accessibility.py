@@ -79,3 +79,9 @@ def test_every_control_of_first_run_onboarding_has_a_name(qtbot: QtBot, window: 
     window.dialogs.start_onboarding_if_needed()  # no model is installed: the dialog opens
     assert window.dialogs.onboarding is not None
     assert unnamed_controls(window.dialogs.onboarding) == []
+
+
+def test_every_control_of_the_servers_dialog_has_a_name(qtbot: QtBot, window: MainWindow) -> None:
+    window.dialogs.open_servers()
+    assert window.dialogs.servers_dialog is not None
+    assert unnamed_controls(window.dialogs.servers_dialog) == []

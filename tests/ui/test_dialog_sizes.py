@@ -23,6 +23,7 @@ from app.ui.conversation_settings_dialog import ConversationSettingsDialog
 from app.ui.model_manager_dialog import ModelManagerDialog
 from app.ui.onboarding_dialog import OnboardingDialog
 from app.ui.refinement_dialog import RefinementDialog
+from app.ui.servers_dialog import ServersDialog
 from app.ui.settings_dialog import SettingsDialog
 
 SMALL_LAPTOP = QSize(800, 600)  # the largest minimum a dialog may have
@@ -63,12 +64,17 @@ def onboarding_dialog(_tmp_path: Path, _history: History) -> QDialog:
     return OnboardingDialog(resolve_paths().default_models_dir, Settings())
 
 
+def servers_dialog(tmp_path: Path, _history: History) -> QDialog:
+    return ServersDialog(tmp_path / "config" / "servers.json")
+
+
 OPENERS = {
     "settings": settings_dialog,
     "conversation settings": conversation_settings_dialog,
     "save as template": refinement_dialog,
     "model manager": model_manager_dialog,
     "onboarding": onboarding_dialog,
+    "servers": servers_dialog,
 }
 
 

@@ -151,7 +151,7 @@ def test_the_panel_chooses_language_style_and_model(
     assert style.language_rule == "Write in Français."
     # The panel's own model list loads a model for the summaries.
     ModelLibrary(window._runtime.models_dir).import_file(scripted_model)
-    window._on_models_changed()
+    window.models.refresh_pickers()
     panel.model_picker.setFocus()
     with qtbot.waitSignal(window._session.model_loaded, timeout=LOAD_TIMEOUT):
         qtbot.keyClick(panel.model_picker, Qt.Key.Key_Down)

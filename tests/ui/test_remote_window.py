@@ -1,0 +1,217 @@
+"""The window on a server the user added: its models in the list, a turn streamed and saved,
+where the words go, Stop, a fault's one line, and back to a local model. Against a real
+OpenAI-compatible HTTP server on 127.0.0.1 (tests/support/fake_openai_server.py)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.remote import openai_api
+from app.remote.servers import ServerList, servers_file
+from app.runtime import Runtime
+from app.ui.main_window import MainWindow
+from app.ui.model_flow import USE_LOCAL
+from app.ui.model_picker import server_entry_text
+from app.ui.status_panel import WORDS_SENT
+from app.ui.words_note import words_go_text
+from tests.support.fake_openai_server import (
+    FAKE_MODEL,
+    FAKE_REPLY,
+    Fault,
+    RunningFakeServer,
+    fake_openai_server,
+)
+from tests.ui.test_chat_window import click_action, saved_path, send
+from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model, streamed_text, wait_for_reads
+
+LABEL = f"{FAKE_MODEL}@office"
+ENTRY = server_entry_text(FAKE_MODEL, "office")
+REPLY = "".join(FAKE_REPLY)
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries keep their count; their waits shrink so the suite stays quick."""
+    monkeypatch.setattr(openai_api, "RETRY_DELAYS_S", (0.01, 0.02))
+
+
+@pytest.fixture
+def fake() -> Iterator[RunningFakeServer]:
+    with fake_openai_server() as running:
+        yield running
+
+
+@pytest.fixture
+def office(fake: RunningFakeServer, runtime: Runtime) -> RunningFakeServer:
+    """The fake server, added as "office" before the window opens."""
+    ServerList.load(servers_file(runtime.paths)).add("office", fake.url)
+    return fake
+
+
+def where(server: RunningFakeServer) -> str:
+    return f"office ({server.url.removeprefix('http://')})"
+
+
+def choose_server_model(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait for the server's models (listed in the background), then pick its entry as a
+    user would (keyboard: it is the first entry when no model is installed)."""
+    picker = window.model_picker
+    qtbot.waitUntil(lambda: picker.findText(ENTRY) >= 0, timeout=10_000)
+    assert picker.findText(ENTRY) == 1
+    picker.setFocus()
+    with qtbot.waitSignal(window.session.model_loaded, timeout=LOAD_TIMEOUT):
+        qtbot.keyClick(picker, Qt.Key.Key_Down)
+
+
+def posts(server: RunningFakeServer) -> list[str]:
+    """The last message of each chat request the server received."""
+    return [r["body"]["messages"][-1]["content"] for r in server.state.requests if r["body"]]
+
+
+def test_a_server_model_is_listed_chosen_and_a_turn_streams_and_is_saved(
+    qtbot: QtBot, office: RunningFakeServer, window: MainWindow
+) -> None:
+    choose_server_model(qtbot, window)
+    assert window.session.on_server
+    assert window.status.model_label.text() == f"{FAKE_MODEL} on {where(office)}"
+    assert window.status.model_label.toolTip() == WORDS_SENT
+    assert window.words_note.isVisible()  # said before anything is sent
+    assert window.words_note.text() == words_go_text(where(office))
+    pieces: list[str] = []
+    window.session.job_event.connect(streamed_text(pieces.append))
+    with qtbot.waitSignal(window.session.job_finished, timeout=LOAD_TIMEOUT):
+        send(qtbot, window, "Hello there")
+    wait_for_reads(qtbot, window)
+    assert pieces == list(FAKE_REPLY)
+    assert saved_path(window) == [
+        ("user", "Hello there", "complete"),
+        ("assistant", REPLY, "complete"),
+    ]
+    assert REPLY in window.transcript.toPlainText()
+    assert posts(office) == ["Hello there"]
+    assert not window.words_note.isVisible()
+    assert window.status.context_meter.maximum() == window.runtime.settings.context_length
+    assert window.status.context_meter.value() > 0
+
+
+def test_the_note_comes_once_for_each_conversation_on_a_server(
+    qtbot: QtBot, office: RunningFakeServer, window: MainWindow
+) -> None:
+    choose_server_model(qtbot, window)
+    first = window.new_conversation()
+    wait_for_reads(qtbot, window)
+    assert window.words_note.isVisible()
+    with qtbot.waitSignal(window.session.job_finished, timeout=LOAD_TIMEOUT):
+        send(qtbot, window, "Hello there")
+    wait_for_reads(qtbot, window)
+    assert not window.words_note.isVisible()
+    window.new_conversation()  # on the same server: told again, before its first message
+    wait_for_reads(qtbot, window)
+    assert window.words_note.isVisible()
+    window.open_conversation(first)  # already told
+    wait_for_reads(qtbot, window)
+    assert not window.words_note.isVisible()
+
+
+def test_a_conversation_on_a_server_shows_its_entry_and_loads_there(
+    qtbot: QtBot, office: RunningFakeServer, window: MainWindow
+) -> None:
+    cid = window.history.create_conversation(model=LABEL)
+    with qtbot.waitSignal(window.session.model_loaded, timeout=LOAD_TIMEOUT):
+        window.open_conversation(cid)
+    assert window.model_picker.currentText() == ENTRY  # even before the list arrived
+    assert window.session.on_server
+    assert window.words_note.isVisible()
+
+
+def test_stop_during_a_slow_reply_keeps_it_as_stopped(
+    qtbot: QtBot, office: RunningFakeServer, window: MainWindow
+) -> None:
+    office.state.fault, office.state.slow_s = Fault.SLOW, 3.0
+    choose_server_model(qtbot, window)
+    received: list[str] = []
+
+    def on_text(text: str) -> None:
+        received.append(text)
+        if len(received) == 2:  # the server goes silent after two pieces
+            qtbot.keyClick(window, Qt.Key.Key_Escape)
+
+    window.session.job_event.connect(streamed_text(on_text))
+    with qtbot.waitSignal(window.session.job_finished, timeout=LOAD_TIMEOUT):
+        send(qtbot, window, "Tell me a story")
+    wait_for_reads(qtbot, window)
+    assert saved_path(window)[-1] == ("assistant", "".join(FAKE_REPLY[:2]), "stopped")
+    assert not window.error_bar.isVisible()
+
+
+def test_a_dropped_reply_says_so_in_one_line_and_regenerate_retries(
+    qtbot: QtBot, office: RunningFakeServer, window: MainWindow
+) -> None:
+    office.state.fault = Fault.DROP
+    choose_server_model(qtbot, window)
+    with qtbot.waitSignal(window.session.job_finished, timeout=LOAD_TIMEOUT):
+        send(qtbot, window, "Hello")
+    wait_for_reads(qtbot, window)
+    assert saved_path(window)[-1] == ("assistant", "".join(FAKE_REPLY[:2]), "failed")
+    bar = window.error_bar
+    assert bar.isVisible()
+    assert "was lost during the reply" in bar.label.text()
+    assert "\n" not in bar.label.text()
+    assert bar.action_button.text() == USE_LOCAL
+    office.state.fault = Fault.NONE
+    reply = window.transcript.messages[-1]
+    assert reply.id is not None
+    with qtbot.waitSignal(window.session.job_finished, timeout=LOAD_TIMEOUT):
+        click_action(window, "regenerate", reply.id)
+    wait_for_reads(qtbot, window)
+    assert saved_path(window)[-1] == ("assistant", REPLY, "complete")
+    assert posts(office) == ["Hello", "Hello"]
+
+
+def test_switching_back_to_a_local_model_uses_the_local_engine(
+    qtbot: QtBot, office: RunningFakeServer, window: MainWindow, scripted_model: Path
+) -> None:
+    choose_server_model(qtbot, window)
+    choose_model(qtbot, window, scripted_model)
+    assert not window.session.on_server
+    assert window.status.model_label.text() == "Scripted Tiny"
+    assert window.status.model_label.toolTip() == ""
+    assert not window.words_note.isVisible()
+    with qtbot.waitSignal(window.session.job_finished, timeout=LOAD_TIMEOUT):
+        send(qtbot, window, "Hello there")
+    wait_for_reads(qtbot, window)
+    assert saved_path(window)[-1] == ("assistant", "Hello, world!", "complete")
+    assert posts(office) == []  # nothing went to the server
+
+
+def test_no_request_reaches_a_server_that_was_not_added(
+    qtbot: QtBot, fake: RunningFakeServer, window: MainWindow
+) -> None:
+    """A conversation naming "office" when no such server was added stays local."""
+    cid = window.history.create_conversation(model=LABEL)
+    window.open_conversation(cid)
+    wait_for_reads(qtbot, window)
+    assert window.error_bar.isVisible()
+    assert window.model_picker.findText(ENTRY) < 0
+    assert not window.session.on_server
+    assert fake.state.requests == []
+
+
+def test_a_server_that_does_not_answer_lists_nothing_and_logs_one_line(
+    qtbot: QtBot, window: MainWindow, caplog: pytest.LogCaptureFixture
+) -> None:
+    with fake_openai_server() as gone:
+        url = gone.url  # a port nothing listens on once the server is gone
+    ServerList.load(servers_file(window.runtime.paths)).add("office", url)
+    with caplog.at_level(logging.WARNING, logger="hearth.ui"):
+        window.dialogs.servers_changed.emit()
+        qtbot.waitUntil(lambda: "office did not list its models" in caplog.text, timeout=10_000)
+    assert len([r for r in caplog.records if "did not list" in r.getMessage()]) == 1
+    assert window.model_picker.findText(ENTRY) < 0
+    assert not window.error_bar.isVisible()
