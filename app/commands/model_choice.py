@@ -33,7 +33,7 @@ class ChosenModel:
 
 def choose_model(runtime: Runtime, spec: str | None, n_ctx: int | None = None) -> ChosenModel:
     """The engine and load settings for `spec` (default: the last model used)."""
-    remote = remote_choice(runtime.paths, spec)
+    remote = remote_choice(runtime.paths, spec, offline=runtime.settings.offline)
     if remote is not None:
         engine = RemoteEngine(*remote)
         print(f"hearth: {where_words_go(engine)}", file=sys.stderr)

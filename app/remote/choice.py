@@ -7,14 +7,20 @@ never sent anywhere. The servers file is read only when the name has an "@" in i
 
 from __future__ import annotations
 
+from app.errors import InvalidInputError
 from app.paths import Paths
 from app.remote.openai_api import OpenAIServer
 from app.remote.remote_engine import RemoteEngine
 from app.remote.servers import Server, ServerList, servers_file, split_model_at_server
 
 
-def remote_choice(paths: Paths, spec: str | None) -> tuple[Server, str] | None:
-    """(server, model name) when `spec` is `model@server` for an added server, else None."""
+def remote_choice(
+    paths: Paths, spec: str | None, *, offline: bool = False
+) -> tuple[Server, str] | None:
+    """(server, model name) when `spec` is `model@server` for an added server, else None.
+
+    With offline mode on (`offline`: Hearth uses no network at all), a server model is
+    refused with a message rather than quietly taken for a local one."""
     if not spec or "@" not in spec:
         return None
     servers = ServerList.load(servers_file(paths))
@@ -22,6 +28,11 @@ def remote_choice(paths: Paths, spec: str | None) -> tuple[Server, str] | None:
     if split is None:
         return None
     model, name = split
+    if offline:
+        raise InvalidInputError(
+            f"Offline mode is on, so Hearth uses no network and cannot reach the server "
+            f"{name}. Turn offline mode off in the settings, or choose a local model."
+        )
     return servers.get(name), model
 
 

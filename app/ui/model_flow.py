@@ -36,7 +36,9 @@ class ModelFlow(QObject):
         super().__init__(window)
         self._window = window
         self._told: set[int | None] = set()  # conversations already told where words go
-        self.servers = ServerModels(servers_file(window.runtime.paths), self)
+        self.servers = ServerModels(
+            servers_file(window.runtime.paths), lambda: window.runtime.settings.offline, self
+        )
         for picker in (window.model_picker, window.summarize_panel.model_picker):
             self.servers.servers_read.connect(picker.set_servers)
             self.servers.models_listed.connect(picker.show_server_models)
@@ -75,7 +77,8 @@ class ModelFlow(QObject):
         the user added, else the local model it names."""
         window, session = self._window, self._window.session
         try:
-            remote = remote_choice(window.runtime.paths, label)
+            offline = window.runtime.settings.offline
+            remote = remote_choice(window.runtime.paths, label, offline=offline)
             engine = RemoteEngine(*remote) if remote is not None else None
             path = Path(label) if engine is not None else resolve_model(label, window.library).path
         except HearthError as exc:

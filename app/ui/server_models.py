@@ -11,6 +11,7 @@ workstation that is switched off.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
@@ -34,9 +35,13 @@ class ServerModels(QObject):
     servers_read = Signal(list)
     models_listed = Signal(str, list)
 
-    def __init__(self, servers_path: Path, parent: QObject | None = None) -> None:
+    def __init__(
+        self, servers_path: Path, offline: Callable[[], bool], parent: QObject | None = None
+    ) -> None:
+        """`offline()`: whether offline mode is on now (then no server is asked)."""
         super().__init__(parent)
         self._path = servers_path
+        self._offline = offline
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(MAX_PARALLEL)
         self._generation = 0  # bumped by each refresh: a late answer to an older one is dropped
@@ -49,6 +54,8 @@ class ServerModels(QObject):
             log.warning("The servers file was not read: %s", exc.message)
             servers = ()
         self.servers_read.emit([server.name for server in servers])
+        if self._offline():
+            return  # offline mode: Hearth uses no network, servers included
         for server in servers:
             self._ask(server, self._generation)
 

@@ -3,6 +3,7 @@ against a real HTTP server on 127.0.0.1 (tests/support/fake_openai_server.py).""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from app.paths import resolve_paths
 from tests.e2e.cli_helpers import HEARTH, conversation_ids, hearth
 from tests.support.fake_openai_server import (
     FAKE_MODEL,
@@ -125,3 +127,13 @@ def test_the_only_connections_are_to_the_server_the_user_added(
     for line in ip_connects:
         assert f"sin_port=htons({port})" in line, line
         assert 'inet_addr("127.0.0.1")' in line, line
+
+
+def test_offline_mode_refuses_a_server_model(office: RunningFakeServer) -> None:
+    settings = resolve_paths().settings_file
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps({"offline": True}), encoding="utf-8")
+    result = hearth("chat", "--model", f"{FAKE_MODEL}@office", "Hi", check=False)
+    assert result.returncode == 1
+    assert "Offline mode is on" in result.stderr
+    assert office.state.requests == []

@@ -215,3 +215,19 @@ def test_a_server_that_does_not_answer_lists_nothing_and_logs_one_line(
     assert len([r for r in caplog.records if "did not list" in r.getMessage()]) == 1
     assert window.model_picker.findText(ENTRY) < 0
     assert not window.error_bar.isVisible()
+
+
+def test_offline_mode_asks_no_server_and_refuses_a_server_model(
+    qtbot: QtBot, office: RunningFakeServer, window: MainWindow
+) -> None:
+    """Offline mode means no network at all: servers the user added included."""
+    window.runtime.settings.offline = True
+    office.state.requests.clear()  # what the window asked at its start, before offline
+    window.dialogs.servers_changed.emit()  # the list is read again: no server is asked
+    cid = window.history.create_conversation(model=LABEL)
+    window.open_conversation(cid)
+    wait_for_reads(qtbot, window)
+    qtbot.waitUntil(window.error_bar.isVisible)
+    assert "Offline mode is on" in window.error_bar.label.text()
+    assert not window.session.on_server
+    assert office.state.requests == []
