@@ -8,10 +8,13 @@ treat the returned files as read-only (copy them to modify them).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from app.remote import openai_api
+from tests.support.fake_openai_server import RunningFakeServer, fake_openai_server
 from tests.support.tiny_gguf import (
     write_bad_files,
     write_random_model,
@@ -51,3 +54,16 @@ def slow_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def bad_model_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Broken ``.gguf`` files: empty, truncated, wrong_magic, random_bytes, text."""
     return write_bad_files(tmp_path_factory.mktemp("bad-models"))
+
+
+@pytest.fixture
+def fake_server() -> Iterator[RunningFakeServer]:
+    """An OpenAI-compatible server on 127.0.0.1 that fails on request (fake_openai_server)."""
+    with fake_openai_server() as running:
+        yield running
+
+
+@pytest.fixture
+def quick_server_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server's retries keep their count; their waits shrink so the suite stays quick."""
+    monkeypatch.setattr(openai_api, "RETRY_DELAYS_S", (0.01, 0.02))

@@ -5,14 +5,12 @@ OpenAI-compatible HTTP server on 127.0.0.1 (tests/support/fake_openai_server.py)
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.remote import openai_api
 from app.remote.servers import ServerList, servers_file
 from app.runtime import Runtime
 from app.ui.main_window import MainWindow
@@ -34,24 +32,14 @@ LABEL = f"{FAKE_MODEL}@office"
 ENTRY = server_entry_text(FAKE_MODEL, "office")
 REPLY = "".join(FAKE_REPLY)
 
-
-@pytest.fixture(autouse=True)
-def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries keep their count; their waits shrink so the suite stays quick."""
-    monkeypatch.setattr(openai_api, "RETRY_DELAYS_S", (0.01, 0.02))
+pytestmark = pytest.mark.usefixtures("quick_server_retries")
 
 
 @pytest.fixture
-def fake() -> Iterator[RunningFakeServer]:
-    with fake_openai_server() as running:
-        yield running
-
-
-@pytest.fixture
-def office(fake: RunningFakeServer, runtime: Runtime) -> RunningFakeServer:
-    """The fake server, added as "office" before the window opens."""
-    ServerList.load(servers_file(runtime.paths)).add("office", fake.url)
-    return fake
+def office(fake_server: RunningFakeServer, runtime: Runtime) -> RunningFakeServer:
+    """The fake_server server, added as "office" before the window opens."""
+    ServerList.load(servers_file(runtime.paths)).add("office", fake_server.url)
+    return fake_server
 
 
 def where(server: RunningFakeServer) -> str:
@@ -191,7 +179,7 @@ def test_switching_back_to_a_local_model_uses_the_local_engine(
 
 
 def test_no_request_reaches_a_server_that_was_not_added(
-    qtbot: QtBot, fake: RunningFakeServer, window: MainWindow
+    qtbot: QtBot, fake_server: RunningFakeServer, window: MainWindow
 ) -> None:
     """A conversation naming "office" when no such server was added stays local."""
     cid = window.history.create_conversation(model=LABEL)
@@ -200,7 +188,7 @@ def test_no_request_reaches_a_server_that_was_not_added(
     assert window.error_bar.isVisible()
     assert window.model_picker.findText(ENTRY) < 0
     assert not window.session.on_server
-    assert fake.state.requests == []
+    assert fake_server.state.requests == []
 
 
 def test_a_server_that_does_not_answer_lists_nothing_and_logs_one_line(

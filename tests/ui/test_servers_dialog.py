@@ -11,7 +11,6 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.remote import openai_api
 from app.remote.servers import ServerList, servers_file
 from app.ui.main_window import MainWindow
 from app.ui.model_picker import server_entry_text
@@ -21,19 +20,9 @@ from tests.support.fake_openai_server import (
     FAKE_MODEL,
     Fault,
     RunningFakeServer,
-    fake_openai_server,
 )
 
-
-@pytest.fixture(autouse=True)
-def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(openai_api, "RETRY_DELAYS_S", (0.01, 0.02))
-
-
-@pytest.fixture
-def fake() -> Iterator[RunningFakeServer]:
-    with fake_openai_server() as running:
-        yield running
+pytestmark = pytest.mark.usefixtures("quick_server_retries")
 
 
 @pytest.fixture
@@ -74,7 +63,7 @@ def test_a_public_http_address_is_refused_with_the_reason(
 
 
 def test_a_server_on_the_network_is_added_with_its_warnings_and_nothing_is_sent(
-    qtbot: QtBot, dialog: ServersDialog, fake: RunningFakeServer
+    qtbot: QtBot, dialog: ServersDialog, fake_server: RunningFakeServer
 ) -> None:
     with qtbot.waitSignal(dialog.servers_changed):
         add(qtbot, dialog, "office", "http://192.168.1.20:8080", "HEARTH_TEST_UNSET_KEY")
@@ -83,21 +72,21 @@ def test_a_server_on_the_network_is_added_with_its_warnings_and_nothing_is_sent(
     assert "travel unencrypted" in message
     assert "HEARTH_TEST_UNSET_KEY is not set" in message
     assert dialog.name_field.text() == ""
-    assert fake.state.requests == []  # adding asks no server anything
+    assert fake_server.state.requests == []  # adding asks no server anything
 
 
 def test_testing_the_connection_lists_the_models_or_says_what_failed(
-    qtbot: QtBot, dialog: ServersDialog, fake: RunningFakeServer
+    qtbot: QtBot, dialog: ServersDialog, fake_server: RunningFakeServer
 ) -> None:
-    add(qtbot, dialog, "office", fake.url)
+    add(qtbot, dialog, "office", fake_server.url)
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "answers" in dialog.test_result.text(), timeout=10_000)
     assert dialog.test_result.text() == f"office answers. Its models: {FAKE_MODEL}."
-    fake.state.fault, fake.state.key = Fault.UNAUTHORIZED, "k3y"
+    fake_server.state.fault, fake_server.state.key = Fault.UNAUTHORIZED, "k3y"
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "refused" in dialog.test_result.text(), timeout=10_000)
     assert "\n" not in dialog.test_result.text()
-    assert [r["path"] for r in fake.state.requests] == ["/v1/models", "/v1/models"]
+    assert [r["path"] for r in fake_server.state.requests] == ["/v1/models", "/v1/models"]
 
 
 def test_removing_a_server_forgets_it(qtbot: QtBot, dialog: ServersDialog, tmp_path: Path) -> None:
@@ -114,7 +103,7 @@ def test_removing_a_server_forgets_it(qtbot: QtBot, dialog: ServersDialog, tmp_p
 
 
 def test_a_server_added_from_the_settings_brings_its_models_into_the_list(
-    qtbot: QtBot, window: MainWindow, fake: RunningFakeServer
+    qtbot: QtBot, window: MainWindow, fake_server: RunningFakeServer
 ) -> None:
     window.open_settings()
     (settings,) = window.findChildren(SettingsDialog)
@@ -122,8 +111,11 @@ def test_a_server_added_from_the_settings_brings_its_models_into_the_list(
     servers = window.dialogs.servers_dialog
     assert servers is not None
     assert servers.isVisible()
-    add(qtbot, servers, "office", fake.url)
+    add(qtbot, servers, "office", fake_server.url)
     entry = server_entry_text(FAKE_MODEL, "office")
     qtbot.waitUntil(lambda: window.model_picker.findText(entry) >= 0, timeout=10_000)
-    assert ServerList.load(servers_file(window.runtime.paths)).get("office").base_url == fake.url
+    assert (
+        ServerList.load(servers_file(window.runtime.paths)).get("office").base_url
+        == fake_server.url
+    )
     settings.reject()

@@ -28,11 +28,12 @@ from tests.support.fake_openai_server import (
     FAKE_REPLY,
     Fault,
     RunningFakeServer,
-    fake_openai_server,
 )
 from tests.support.jobs import run_to_end, streamed
 
 CONFIG = LoadConfig(Path("unused.gguf"), n_ctx=4096)
+
+pytestmark = pytest.mark.usefixtures("quick_server_retries")
 
 
 @pytest.fixture
@@ -41,21 +42,11 @@ def history(tmp_path: Path) -> Iterator[History]:
         yield opened
 
 
-@pytest.fixture
-def fake() -> Iterator[RunningFakeServer]:
-    with fake_openai_server() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries keep their count; their waits shrink so the suite stays quick."""
-    monkeypatch.setattr(openai_api, "RETRY_DELAYS_S", (0.01, 0.02))
-
-
-def engine_for(fake: RunningFakeServer, key: str | None = None, **timeouts: float) -> RemoteEngine:
-    server = Server("office", fake.url)
-    api = OpenAIServer(fake.url, key, **timeouts)
+def engine_for(
+    fake_server: RunningFakeServer, key: str | None = None, **timeouts: float
+) -> RemoteEngine:
+    server = Server("office", fake_server.url)
+    api = OpenAIServer(fake_server.url, key, **timeouts)
     engine = RemoteEngine(server, FAKE_MODEL, api)
     list(engine.load_steps(CONFIG))  # asks the server whether it offers the model
     return engine
@@ -68,9 +59,9 @@ def turn(history: History, engine: RemoteEngine, text: str = "Hi") -> tuple[str,
 
 
 def test_a_turn_streams_the_servers_reply_and_saves_it_with_figures(
-    history: History, fake: RunningFakeServer
+    history: History, fake_server: RunningFakeServer
 ) -> None:
-    engine = engine_for(fake)
+    engine = engine_for(fake_server)
     assert engine.model is not None
     assert engine.model.name == f"{FAKE_MODEL}@office"
     text, done, cid = turn(history, engine, "Say hello")
@@ -80,7 +71,7 @@ def test_a_turn_streams_the_servers_reply_and_saves_it_with_figures(
     assert (user.content, reply.content, reply.status) == ("Say hello", text, "complete")
     assert isinstance(done.result, TurnFinished)
     assert done.result.stats.completion_tokens == len(FAKE_REPLY)
-    chat = fake.state.requests[-1]
+    chat = fake_server.state.requests[-1]
     assert chat["path"] == "/v1/chat/completions"
     assert chat["body"]["stream"] is True
     assert chat["body"]["messages"][-1] == {"role": "user", "content": "Say hello"}
@@ -91,21 +82,25 @@ def test_the_address_works_with_or_without_v1() -> None:
     assert api_root("http://host:8080/v1/") == "http://host:8080/v1"
 
 
-def test_a_model_the_server_does_not_offer_is_refused_at_load(fake: RunningFakeServer) -> None:
-    engine = RemoteEngine(Server("office", fake.url), "llama-70b", OpenAIServer(fake.url))
+def test_a_model_the_server_does_not_offer_is_refused_at_load(
+    fake_server: RunningFakeServer,
+) -> None:
+    engine = RemoteEngine(
+        Server("office", fake_server.url), "llama-70b", OpenAIServer(fake_server.url)
+    )
     with pytest.raises(InvalidInputError, match=f"no model named 'llama-70b'.*{FAKE_MODEL}"):
         list(engine.load_steps(CONFIG))
 
 
 def test_the_key_is_sent_as_a_bearer_token_and_a_wrong_one_is_named(
-    history: History, fake: RunningFakeServer
+    history: History, fake_server: RunningFakeServer
 ) -> None:
-    fake.state.fault, fake.state.key = Fault.UNAUTHORIZED, "s3cret"
-    _, done, _ = turn(history, engine_for(fake, "s3cret"))
+    fake_server.state.fault, fake_server.state.key = Fault.UNAUTHORIZED, "s3cret"
+    _, done, _ = turn(history, engine_for(fake_server, "s3cret"))
     assert done.outcome is Outcome.COMPLETED
-    assert {r["authorization"] for r in fake.state.requests} == {"Bearer s3cret"}
+    assert {r["authorization"] for r in fake_server.state.requests} == {"Bearer s3cret"}
     with pytest.raises(RemoteError, match=r"refused Hearth's key.*--key-env"):
-        engine_for(fake, "wrong")
+        engine_for(fake_server, "wrong")
 
 
 @pytest.mark.parametrize(
@@ -116,10 +111,10 @@ def test_the_key_is_sent_as_a_bearer_token_and_a_wrong_one_is_named(
     ],
 )
 def test_a_refused_chat_fails_in_one_line_and_keeps_the_users_message(
-    history: History, fake: RunningFakeServer, fault: Fault, says: str
+    history: History, fake_server: RunningFakeServer, fault: Fault, says: str
 ) -> None:
-    engine = engine_for(fake)
-    fake.state.fault = fault
+    engine = engine_for(fake_server)
+    fake_server.state.fault = fault
     text, done, cid = turn(history, engine, "Still there?")
     assert done.outcome is Outcome.FAILED
     assert says in done.message
@@ -131,10 +126,10 @@ def test_a_refused_chat_fails_in_one_line_and_keeps_the_users_message(
 
 @pytest.mark.parametrize(("fault", "says"), [(Fault.DROP, "was lost"), (Fault.SLOW, "in time")])
 def test_a_reply_cut_part_way_is_kept_and_marked_failed(
-    history: History, fake: RunningFakeServer, fault: Fault, says: str
+    history: History, fake_server: RunningFakeServer, fault: Fault, says: str
 ) -> None:
-    engine = engine_for(fake, read_timeout=0.5)
-    fake.state.fault, fake.state.slow_s = fault, 2.0
+    engine = engine_for(fake_server, read_timeout=0.5)
+    fake_server.state.fault, fake_server.state.slow_s = fault, 2.0
     text, done, cid = turn(history, engine)
     assert done.outcome is Outcome.FAILED
     assert says in done.message
@@ -146,18 +141,18 @@ def test_a_reply_cut_part_way_is_kept_and_marked_failed(
 
 
 def test_a_busy_server_is_asked_again_a_bounded_number_of_times(
-    history: History, fake: RunningFakeServer
+    history: History, fake_server: RunningFakeServer
 ) -> None:
-    engine = engine_for(fake)
-    fake.state.fault, fake.state.busy_times = Fault.BUSY, openai_api.RETRIES
+    engine = engine_for(fake_server)
+    fake_server.state.fault, fake_server.state.busy_times = Fault.BUSY, openai_api.RETRIES
     _, done, _ = turn(history, engine)
     assert done.outcome is Outcome.COMPLETED  # it answered on the last try
-    fake.state.busy_times = openai_api.RETRIES + 1
-    before = len(fake.state.requests)
+    fake_server.state.busy_times = openai_api.RETRIES + 1
+    before = len(fake_server.state.requests)
     _, done, _ = turn(history, engine)
     assert done.outcome is Outcome.FAILED
     assert "is busy" in done.message
-    assert len(fake.state.requests) - before == openai_api.RETRIES + 1
+    assert len(fake_server.state.requests) - before == openai_api.RETRIES + 1
 
 
 def test_a_server_that_is_down_says_so(history: History) -> None:
@@ -172,10 +167,10 @@ def test_a_server_that_is_down_says_so(history: History) -> None:
 
 
 def test_stop_while_the_server_is_silent_keeps_the_reply_as_stopped(
-    history: History, fake: RunningFakeServer
+    history: History, fake_server: RunningFakeServer
 ) -> None:
-    engine = engine_for(fake)
-    fake.state.fault, fake.state.slow_s = Fault.SLOW, 5.0
+    engine = engine_for(fake_server)
+    fake_server.state.fault, fake_server.state.slow_s = Fault.SLOW, 5.0
     cid = history.create_conversation(model=engine.label)
     job = ChatTurnJob.send(history, engine, cid, "Hi", SamplingParams())
     received = []
@@ -190,14 +185,18 @@ def test_stop_while_the_server_is_silent_keeps_the_reply_as_stopped(
     assert (reply.content, reply.status) == ("".join(FAKE_REPLY[:2]), "stopped")
 
 
-def test_only_the_added_server_is_ever_asked(history: History, fake: RunningFakeServer) -> None:
-    turn(history, engine_for(fake))
-    port = fake.url.rsplit(":", 1)[1]
-    assert {r["host"] for r in fake.state.requests} == {f"127.0.0.1:{port}"}
+def test_only_the_added_server_is_ever_asked(
+    history: History, fake_server: RunningFakeServer
+) -> None:
+    turn(history, engine_for(fake_server))
+    port = fake_server.url.rsplit(":", 1)[1]
+    assert {r["host"] for r in fake_server.state.requests} == {f"127.0.0.1:{port}"}
 
 
-def test_a_length_limit_ends_the_reply_complete(history: History, fake: RunningFakeServer) -> None:
-    engine = engine_for(fake)
+def test_a_length_limit_ends_the_reply_complete(
+    history: History, fake_server: RunningFakeServer
+) -> None:
+    engine = engine_for(fake_server)
     cid = history.create_conversation(model=engine.label)
     job = ChatTurnJob.send(history, engine, cid, "Hi", SamplingParams(max_tokens=3))
     events, done = run_to_end(job)
