@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.atomic_file import write_atomically
 from app.errors import InvalidInputError
 from app.paths import Paths
 from app.settings import Sampling
@@ -182,7 +183,4 @@ def _write_user_presets(path: Path, presets: list[Preset]) -> None:
         for p in presets
     ]
     text = json.dumps({"version": FILE_VERSION, "presets": entries}, indent=2) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomically(path, text)

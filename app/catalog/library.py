@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from app.atomic_file import write_atomically
 from app.engine.gguf_file import inspect_gguf_file
 from app.errors import InvalidInputError, NotFoundError
 
@@ -201,10 +202,7 @@ def _read_manifest(model_path: Path) -> dict[str, Any] | None:
 def _write_manifest(model: InstalledModel) -> None:
     record = asdict(model)
     del record["path"]  # the manifest sits beside the file; the folder may move
-    target = _manifest_path(model.path)
-    temporary = target.with_name(target.name + ".tmp")
-    temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, target)
+    write_atomically(_manifest_path(model.path), json.dumps(record, indent=2) + "\n")
 
 
 def _unique(base: str, taken: set[str]) -> str:

@@ -21,12 +21,12 @@ import ipaddress
 import json
 import os
 import re
-import tempfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
+from app.atomic_file import write_atomically
 from app.errors import HearthError, InvalidInputError
 from app.paths import Paths
 
@@ -295,7 +295,7 @@ class ServerList:
             ],
         }
         try:
-            _write_atomically(self.path, json.dumps(document, indent=2) + "\n")
+            write_atomically(self.path, json.dumps(document, indent=2) + "\n")
         except OSError as exc:
             raise ServersFileError(
                 f"The servers file {self.path} could not be saved ({_reason(exc)}); your "
@@ -342,23 +342,6 @@ def _server_from(entry: object, number: int) -> Server:
     except InvalidInputError as exc:
         raise ValueError(f"server {number}: {exc.message}") from exc
     return Server(name, base_url, key_env)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """A uniquely named temporary file beside `path`, flushed to disk, then renamed over it:
-    readers see the old file or the new one, and two writers never share a temporary."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as tmp_file:
-            tmp_file.write(text)
-            tmp_file.flush()
-            os.fsync(tmp_file.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _reason(exc: BaseException) -> str:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import secrets
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.atomic_file import written_beside
 from app.errors import HearthError, InvalidInputError
 from app.paths import Paths
 from app.remote.servers import check_key_env
@@ -113,22 +113,13 @@ def _create_key(path: Path, key: str) -> str:
 
     mkstemp makes the temporary file 0600 from the start, so the key is never readable by
     others, not even for a moment."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as tmp_file:
-            tmp_file.write(key + "\n")
-            tmp_file.flush()
-            os.fsync(tmp_file.fileno())
+    with written_beside(path, key + "\n") as tmp:
         try:
             os.link(tmp, path)  # atomic, and fails if a key file appeared meanwhile
         except FileExistsError:
             return _read_key(path) or _replace(tmp, path, key)
         except OSError:  # a file system without hard links: replace atomically instead
             return _replace(tmp, path, key)
-    finally:
-        tmp.unlink(missing_ok=True)
     return key
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from app.atomic_file import write_atomically
 
 
 @dataclass
@@ -27,7 +28,4 @@ def load_window_state(path: Path) -> WindowState:
 
 
 def save_window_state(state: WindowState, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(asdict(state)), encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomically(path, json.dumps(asdict(state)))
