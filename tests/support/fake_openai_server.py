@@ -38,6 +38,7 @@ class FakeServerState:
     key: str | None = None  # the bearer key required (with UNAUTHORIZED)
     busy_times: int = 1
     slow_s: float = 3.0
+    reply: tuple[str, ...] = FAKE_REPLY  # the pieces a good reply streams
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -128,7 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Connection", "close")
         self.end_headers()
-        pieces = FAKE_REPLY[: body.get("max_tokens", len(FAKE_REPLY))]
+        pieces = state.reply[: body.get("max_tokens", len(state.reply))]
         for number, piece in enumerate(pieces):
             if number == 2 and state.fault is Fault.DROP:
                 self.wfile.flush()
@@ -139,7 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(state.slow_s)
                 return
             self._event({"choices": [{"index": 0, "delta": {"content": piece}}]})
-        finish = "length" if len(pieces) < len(FAKE_REPLY) else "stop"
+        finish = "length" if len(pieces) < len(state.reply) else "stop"
         self._event({"choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()

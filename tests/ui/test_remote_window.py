@@ -1,5 +1,6 @@
 """The window on a server the user added: its models in the list, a turn streamed and saved,
-where the words go, Stop, a fault's one line, and back to a local model. Against a real
+where the words go, Stop, a fault's one line, back to a local model, and summaries and
+e-mail drafts written there. Against a real
 OpenAI-compatible HTTP server on 127.0.0.1 (tests/support/fake_openai_server.py)."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.remote.servers import ServerList, servers_file
 from app.runtime import Runtime
+from app.tasks.job import Done, Outcome
 from app.ui.main_window import MainWindow
 from app.ui.model_flow import USE_LOCAL
 from app.ui.model_picker import server_entry_text
@@ -25,8 +27,16 @@ from tests.support.fake_openai_server import (
     RunningFakeServer,
     fake_openai_server,
 )
+from tests.support.tiny_gguf import long_text
 from tests.ui.test_chat_window import click_action, saved_path, send
-from tests.ui.window_fixtures import LOAD_TIMEOUT, choose_model, streamed_text, wait_for_reads
+from tests.ui.test_email_panel import DRAFT, DRAFT_BODY, compose
+from tests.ui.window_fixtures import (
+    LOAD_TIMEOUT,
+    choose_model,
+    drop_files,
+    streamed_text,
+    wait_for_reads,
+)
 
 LABEL = f"{FAKE_MODEL}@office"
 ENTRY = server_entry_text(FAKE_MODEL, "office")
@@ -219,3 +229,46 @@ def test_offline_mode_asks_no_server_and_refuses_a_server_model(
     assert "Offline mode is on" in window.error_bar.label.text()
     assert not window.session.on_server
     assert office.state.requests == []
+
+
+def test_a_long_document_is_summarized_on_the_server_part_by_part(
+    qtbot: QtBot, office: RunningFakeServer, window: MainWindow, tmp_path: Path
+) -> None:
+    """Summaries run on a server model as on a local one: the document is read in parts that
+    fit the server's context (1024 tokens here), each part goes to the server, and the
+    summary is saved and shown in its own conversation."""
+    choose_server_model(qtbot, window)
+    document = tmp_path / "report.txt"
+    paragraphs = [long_text(120, seed=i) for i in range(10)]
+    document.write_text("\n\n".join(paragraphs), encoding="utf-8")
+    done: list[Done] = []
+    window.session.job_finished.connect(done.append)
+    drop_files(window, [document])
+    qtbot.waitUntil(lambda: len(done) == 1, timeout=LOAD_TIMEOUT)
+    wait_for_reads(qtbot, window)
+    assert done[0].outcome is Outcome.COMPLETED, done[0].message
+    assert [item.state for item in window.summarize_panel.queue] == ["done"]
+    asked = posts(office)
+    assert len(asked) > 2  # several parts, then the summary of their notes
+    for paragraph in paragraphs:  # every part of the document reached the server
+        assert any(paragraph[:60] in prompt for prompt in asked)
+    cid = window.current_conversation_id()
+    assert cid is not None
+    assert window.history.get_conversation(cid).title == "Summary of report.txt"
+    reply = window.history.active_path(cid)[-1]
+    assert (reply.content, reply.status, reply.model) == (REPLY, "complete", LABEL)
+    assert REPLY in window.transcript.toPlainText()
+
+
+def test_an_e_mail_is_drafted_on_the_server(
+    qtbot: QtBot, office: RunningFakeServer, window: MainWindow
+) -> None:
+    office.state.reply = (DRAFT[:25], DRAFT[25:])  # a Subject line, then the body
+    choose_server_model(qtbot, window)
+    result = compose(qtbot, window)
+    assert (result.subject, result.body.strip()) == ("Lunch on Friday", DRAFT_BODY)
+    (asked,) = posts(office)
+    assert "Lunch on Friday at noon suits me." in asked
+    draft = window.history.active_path(result.conversation_id)[-1]
+    assert (draft.content, draft.status, draft.model) == (DRAFT, "complete", LABEL)
+    assert "Friday at noon suits me well." in window.transcript.toPlainText()
