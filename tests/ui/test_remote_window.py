@@ -272,3 +272,44 @@ def test_an_e_mail_is_drafted_on_the_server(
     draft = window.history.active_path(result.conversation_id)[-1]
     assert (draft.content, draft.status, draft.model) == (DRAFT, "complete", LABEL)
     assert "Friday at noon suits me well." in window.transcript.toPlainText()
+
+
+@pytest.mark.parametrize(
+    ("fault", "says"),
+    [
+        (Fault.UNAUTHORIZED, "refused Hearth's key"),
+        (Fault.NO_MODEL, f"has no model named '{FAKE_MODEL}'"),
+        (Fault.BUSY, "is busy"),
+        (Fault.NOT_JSON, "not the OpenAI-compatible API"),
+    ],
+)
+def test_a_refused_turn_says_why_in_one_line_keeps_the_message_and_offers_a_local_model(
+    qtbot: QtBot, office: RunningFakeServer, window: MainWindow, fault: Fault, says: str
+) -> None:
+    choose_server_model(qtbot, window)
+    office.state.fault, office.state.key, office.state.busy_times = fault, "not-sent", 99
+    with qtbot.waitSignal(window.session.job_finished, timeout=LOAD_TIMEOUT):
+        send(qtbot, window, "Are you there?")
+    wait_for_reads(qtbot, window)
+    assert saved_path(window)[0] == ("user", "Are you there?", "complete")
+    bar = window.error_bar
+    assert bar.isVisible()
+    assert says in bar.label.text()
+    assert "\n" not in bar.label.text()
+    assert bar.action_button.text() == USE_LOCAL
+
+
+def test_a_server_that_is_down_when_its_conversation_opens_says_so_and_offers_a_local_model(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    with fake_openai_server() as gone:
+        url = gone.url  # nothing listens there once the server is gone
+    ServerList.load(servers_file(window.runtime.paths)).add("office", url)
+    cid = window.history.create_conversation(model=LABEL)
+    with qtbot.waitSignal(window.session.model_failed, timeout=LOAD_TIMEOUT):
+        window.open_conversation(cid)
+    bar = window.error_bar
+    qtbot.waitUntil(bar.isVisible)
+    assert "cannot reach the server at 127.0.0.1" in bar.label.text()
+    assert "\n" not in bar.label.text()
+    assert bar.action_button.text() == USE_LOCAL
