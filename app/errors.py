@@ -62,6 +62,16 @@ class LoadCancelled(JobCancelled):
     """Loading a model was stopped by the user; nothing is loaded."""
 
 
+class PortUnavailableError(HearthError):
+    """A server of Hearth's cannot listen on `port`; `reason` says why, without advice (the
+    command line and the window each say how to choose another port their own way)."""
+
+    def __init__(self, message: str, *, port: int, reason: str) -> None:
+        super().__init__(message)
+        self.port = port
+        self.reason = reason
+
+
 class ContextOverflowError(HearthError):
     """The input cannot fit into the model's context even after leaving out old turns."""
 

@@ -50,6 +50,10 @@ class Settings:
     email_language: str = "English"  # drafts are written in it unless a reply's thread says
     # Conversations' evaluated states kept on disk so they resume without re-reading (0: off)
     state_cache_mb: int = 2048
+    # The loaded local model as an OpenAI-compatible API on 127.0.0.1 (opt-in: off by default)
+    local_api: bool = False
+    local_api_port: int = 8765  # app/serve/local_api.DEFAULT_PORT
+    local_api_store: bool = False  # keep the API's conversations in the history
 
     def effective_threads(self) -> int:
         """The threads llama.cpp computes with: the setting, or one per physical core, which

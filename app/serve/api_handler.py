@@ -103,7 +103,8 @@ class ApiHandler(BaseHTTPRequestHandler):
             raise ApiError(
                 401,
                 "Send the key of Hearth's local API as 'Authorization: Bearer KEY' (it is the "
-                "key `hearth serve` printed when it started).",
+                "key `hearth serve` printed when it started, also shown in Hearth's Settings "
+                "under Local API).",
                 code="invalid_api_key",
             )
 

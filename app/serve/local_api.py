@@ -25,7 +25,7 @@ from pathlib import Path, PurePath
 
 from app.engine.interface import Engine
 from app.engine.protocol import SamplingParams
-from app.errors import HearthError
+from app.errors import HearthError, PortUnavailableError
 from app.serve.api_handler import ApiHandler
 from app.serve.engine_gate import EngineGate
 from app.serve.wire import ApiError
@@ -113,8 +113,7 @@ class LocalApiServer:
         if self._serving.is_set():
             self._http.shutdown()
         self.gate.close()
-        if self.gate.busy:
-            self.model.engine.cancel()
+        self.gate.if_holding(self.model.engine.cancel)  # never a turn of another's sharing it
         if not self.gate.wait_idle(CLOSE_WAIT_SECONDS):
             log.warning("local API: a reply did not stop within %s s", CLOSE_WAIT_SECONDS)
         self._http.server_close()
@@ -180,9 +179,12 @@ def _bind(port: int, api: LocalApiServer) -> _LoopbackServer:
         return _LoopbackServer(port, api)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            reason = "another program is using it. Choose another with --port N (0: any free one)"
+            reason = "another program is using it"
+            advice = "Choose another with --port N (0: any free one)."
         elif exc.errno == errno.EACCES:
-            reason = "ports below 1024 need administrator rights. Choose one above 1023"
+            reason = "ports below 1024 need administrator rights"
+            advice = "Choose one above 1023."
         else:
-            reason = exc.strerror or str(exc)
-        raise HearthError(f"The local API cannot listen on port {port}: {reason}.") from exc
+            reason, advice = exc.strerror or str(exc), ""
+        message = f"The local API cannot listen on port {port}: {reason}. {advice}".rstrip()
+        raise PortUnavailableError(message, port=port, reason=reason) from exc

@@ -11,6 +11,11 @@ draft's token count) runs through a `JobRunner` on one serial thread: the engine
 request at a time. Jobs that generate text go through one gate (`start`): one at a time, and
 only with a model ready. The caller hands its own event and finish handlers; once its finish
 handler has shown the outcome, the session is ready again and says so.
+
+The engine may be shared with the local API (app/ui/local_api_switch.py): the session owns
+the `EngineGate` whose turns the API's requests take too, and every job holds a turn while it
+runs (waiting for it on the runner's thread, never on the UI thread), so the window and
+another app never use the engine at once. A job that waits says so (`engine_waiting`).
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from PySide6.QtCore import QObject, Signal
 from app.engine.interface import Engine
 from app.engine.protocol import LoadConfig, ModelInfo
 from app.errors import EngineCrashedError, LoadCancelled
+from app.serve.engine_gate import EngineGate
 from app.tasks.engine_job import EngineJob
+from app.tasks.gated_job import GatedJob
 from app.tasks.job import CallJob, Done, Job, JobEvent, Outcome, Progress
 from app.tasks.load_model import LoadModelJob
 from app.ui.job_runner import JobRunner, serial_pool
@@ -53,6 +60,8 @@ class ChatSession(QObject):
         job_event(object): an event of the running writing job (as its runner's `event`).
         job_finished(object): that job's Done, once the session is ready for the next job
             and the caller's own handler has run.
+        engine_waiting(bool): True when a job must wait while the engine answers another
+            app's request (the local API), False when its turn has come.
     """
 
     state_changed = Signal(str)
@@ -62,6 +71,7 @@ class ChatSession(QObject):
     engine_crashed = Signal(str)
     job_event = Signal(object)
     job_finished = Signal(object)
+    engine_waiting = Signal(bool)
 
     def __init__(self, engine: Engine, database: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +86,8 @@ class ChatSession(QObject):
         self._last_config: LoadConfig | None = None
         self.model: ModelInfo | None = None
         self.state = SessionState.IDLE
+        # Shared with the local API's requests; the window's jobs wait as long as it takes.
+        self.gate = EngineGate(wait_seconds=None)
 
     # --- models ------------------------------------------------------------------------------
 
@@ -133,7 +145,8 @@ class ChatSession(QObject):
         if self.state != SessionState.READY or self._job is not None:
             return
         engine = self.engine
-        runner = self._runner(CallJob(lambda _job: work(engine), "A question to the model"))
+        question = CallJob(lambda _job: work(engine), "A question to the model")
+        runner = self._runner(question, wait=False)  # asked only if the engine is free now
         runner.finished.connect(on_done)
         runner.start(self._pool)
 
@@ -161,8 +174,9 @@ class ChatSession(QObject):
 
     # --- results, on the UI thread -----------------------------------------------------------
 
-    def _runner(self, job: Job) -> JobRunner:
-        runner = JobRunner(job, parent=self)
+    def _runner(self, job: Job, *, wait: bool = True) -> JobRunner:
+        gated = GatedJob(job, self.gate, wait=wait, on_wait=self.engine_waiting.emit)
+        runner = JobRunner(gated, parent=self)
         self._runners.add(runner)
         runner.finished.connect(lambda _done: self._runners.discard(runner))
         return runner

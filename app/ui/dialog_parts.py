@@ -1,4 +1,5 @@
-"""Pieces every settings-like dialog has: a problems label, OK/Cancel, named spin boxes."""
+"""Pieces every settings-like dialog has: a problems label, OK/Cancel, named spin boxes,
+rows of widgets side by side."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QSpinBox,
+    QWidget,
 )
 
 ERROR_COLOUR = "#b3261e"
@@ -55,3 +58,13 @@ def float_spin_box(low: float, high: float, step: float, name: str) -> QDoubleSp
     box.setSingleStep(step)
     box.setAccessibleName(name)
     return box
+
+
+def widget_row(*widgets: QWidget) -> QWidget:
+    """`widgets` side by side, for one row of a form (a field and its button)."""
+    holder = QWidget()
+    layout = QHBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return holder

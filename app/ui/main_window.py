@@ -3,8 +3,8 @@
 The window builds the widgets and wires them to the ChatSession (the engine, off the UI
 thread); chat turns are `TurnFlow`'s, summaries `SummaryFlow`'s, e-mail drafts `EmailFlow`'s,
 dialogs `WindowDialogs`', the menu `window_menus`', the model choice (local or on a server)
-`ModelFlow`'s; `ConversationStage` shows the transcript,
-or the examples of the empty state while a conversation has no messages.
+`ModelFlow`'s, the local API for other apps `LocalApiSwitch`'s; `ConversationStage` shows
+the transcript, or the examples of the empty state while a conversation has no messages.
 Conversations are read on the reading thread (`BackgroundReads`); this thread's History is
 for small reads and writes. It keeps no state the store does not have: after a turn the
 transcript is read back from the database, so what is shown is what was saved.
@@ -49,6 +49,7 @@ from app.ui.email_panel import EmailPanel
 from app.ui.icons import icon
 from app.ui.inline_error import InlineError
 from app.ui.link_guard import confirm_and_open
+from app.ui.local_api_switch import LocalApiSwitch
 from app.ui.model_flow import ModelFlow
 from app.ui.model_picker import ModelPicker
 from app.ui.status_panel import StatusPanel
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.turns = TurnFlow(self)
         self.summaries = SummaryFlow(self)
+        self.local_api = LocalApiSwitch(self)
         self.stage.show_messages(())  # no conversation yet: the ways to start one
 
     @property
@@ -352,6 +354,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         save_window_state(WindowState(geometry, self._conversation_id), self._state_file)
+        self.local_api.shutdown()  # before the engine goes: no API request left on it
         self.dialogs.shutdown()
         self.models.shutdown()
         self.reads.shutdown()

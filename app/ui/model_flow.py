@@ -36,6 +36,8 @@ class ModelFlow(QObject):
         super().__init__(window)
         self._window = window
         self._told: set[int | None] = set()  # conversations already told where words go
+        # What the history calls the local model asked for last (its id, or a file's path)
+        self.local_label: str | None = None
         self.servers = ServerModels(
             servers_file(window.runtime.paths), lambda: window.runtime.settings.offline, self
         )
@@ -80,7 +82,8 @@ class ModelFlow(QObject):
             offline = window.runtime.settings.offline
             remote = remote_choice(window.runtime.paths, label, offline=offline)
             engine = RemoteEngine(*remote) if remote is not None else None
-            path = Path(label) if engine is not None else resolve_model(label, window.library).path
+            local = resolve_model(label, window.library) if engine is None else None
+            path = local.path if local is not None else Path(label)
         except HearthError as exc:
             window.error_bar.show_error(exc.message, False)
             return
@@ -90,7 +93,8 @@ class ModelFlow(QObject):
             return
         window.error_bar.hide()
         window.words_note.hide()  # until the model is ready: said again if it is on a server
-        if engine is None:
+        if local is not None:
+            self.local_label = local.label
             session.load_model(window.runtime.load_config(path))
             return
         n_ctx = window.runtime.settings.context_length

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -31,9 +30,11 @@ from PySide6.QtWidgets import (
 
 from app.presets import sampling_problems
 from app.runtime import Runtime
+from app.serve.api_key import KEY_FILE_NAME, key_file
 from app.settings import Settings, save_settings
-from app.ui.dialog_parts import int_spin_box, ok_cancel_buttons, problems_label
+from app.ui.dialog_parts import int_spin_box, ok_cancel_buttons, problems_label, widget_row
 from app.ui.dialog_sizes import ScrolledPage, set_dialog_sizes
+from app.ui.local_api_fields import PORT_RANGE, LocalApiFields
 from app.ui.sampling_fields import SamplingFields
 from app.ui.state_cache_field import StateCacheField
 
@@ -66,6 +67,9 @@ def settings_problems(settings: Settings) -> list[str]:
         problems.append("Theme must be system, light or dark.")
     if not 1 <= settings.max_document_mb <= MAX_DOCUMENT_MB:
         problems.append(f"The document size limit must be between 1 and {MAX_DOCUMENT_MB} MB.")
+    low, high = PORT_RANGE
+    if not low <= settings.local_api_port <= high:
+        problems.append(f"The local API's port must be between {low} and {high}.")
     problems += sampling_problems(settings.sampling)
     return problems
 
@@ -101,6 +105,7 @@ class SettingsDialog(QDialog):
         states_dir: Path,
         parent: QWidget | None = None,
         folder_opener: Callable[[Path], object] = open_folder,
+        api_key_file: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
@@ -115,6 +120,8 @@ class SettingsDialog(QDialog):
         self._build_defaults_group()
         self._build_app_group(models_dir, data_dir)
         self.state_cache = StateCacheField(states_dir)
+        # The key beside the settings file unless told: the config folder's, as `hearth serve`
+        self.local_api = LocalApiFields(api_key_file or settings_path.parent / KEY_FILE_NAME)
         self._build_buttons()
         self._lay_out()
         self._show(self._original)
@@ -129,6 +136,7 @@ class SettingsDialog(QDialog):
             data_dir=runtime.paths.data_dir,
             states_dir=runtime.paths.states_dir,
             parent=parent,
+            api_key_file=key_file(runtime.paths),
         )
 
     # -- building ------------------------------------------------------------------------
@@ -206,17 +214,24 @@ class SettingsDialog(QDialog):
         defaults.addWidget(self.sampling)
         app = QFormLayout()
         app.addRow("T&heme:", self.theme)
-        app.addRow("Models folder:", _row(self.models_dir_field, self.open_models_button))
-        app.addRow("Data folder:", _row(self.data_dir_field, self.open_data_button))
+        app.addRow("Models folder:", widget_row(self.models_dir_field, self.open_models_button))
+        app.addRow("Data folder:", widget_row(self.data_dir_field, self.open_data_button))
         app.addRow("&Document size limit:", self.max_document_mb)
         app.addRow("&Resume cache:", self.state_cache)
         app.addRow("Servers:", self.servers_button)
         app.addRow(self.offline)
         app.addRow(self.offline_explanation)
+        local_api = QVBoxLayout()
+        local_api.addWidget(self.local_api)
         page = QWidget()
         groups = QVBoxLayout(page)
         groups.setContentsMargins(0, 0, 0, 0)
-        for title, form in (("Model", model), ("New conversations", defaults), ("Hearth", app)):
+        for title, form in (
+            ("Model", model),
+            ("New conversations", defaults),
+            ("Hearth", app),
+            ("Local API", local_api),
+        ):
             group = QGroupBox(title)
             group.setLayout(form)
             groups.addWidget(group)
@@ -243,6 +258,7 @@ class SettingsDialog(QDialog):
         self.max_document_mb.setValue(settings.max_document_mb)
         self.state_cache.limit.setValue(settings.state_cache_mb)
         self.offline.setChecked(settings.offline)
+        self.local_api.show_settings(settings)
 
     def edited_settings(self) -> Settings:
         """The settings as the fields now show them (not checked, not saved)."""
@@ -258,6 +274,9 @@ class SettingsDialog(QDialog):
             offline=self.offline.isChecked(),
             max_document_mb=self.max_document_mb.value(),
             state_cache_mb=self.state_cache.limit.value(),
+            local_api=self.local_api.enabled.isChecked(),
+            local_api_port=self.local_api.port.value(),
+            local_api_store=self.local_api.store.isChecked(),
         )
 
     def show_problems(self, problems: list[str]) -> None:
@@ -279,12 +298,3 @@ class SettingsDialog(QDialog):
         self.saved_settings = settings
         self.settings_saved.emit(settings)
         super().accept()
-
-
-def _row(*widgets: QWidget) -> QWidget:
-    holder = QWidget()
-    layout = QHBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return holder

@@ -17,6 +17,7 @@ STATE_TEXT = {
     "generating": "Writing…",
     "crashed": "The model stopped",
 }
+WAITING_TEXT = "Answering a request from another app…"
 
 
 class StatusPanel(QWidget):
@@ -44,6 +45,7 @@ class StatusPanel(QWidget):
         self.model_label = QLabel("")
         self.model_label.setAccessibleName("Current model")
         self.model_label.hide()  # the state says "No model loaded" until there is one
+        self._state = "idle"
         self.state_label = QLabel(STATE_TEXT["idle"])
         self.state_label.setAccessibleName("Model state")
         self.speed_label = QLabel("")
@@ -84,6 +86,7 @@ class StatusPanel(QWidget):
         self.context_meter.setVisible(info is not None)
 
     def show_state(self, state: str) -> None:
+        self._state = state
         self.state_label.setText(STATE_TEXT.get(state, state))
         loading = state == "loading"
         if loading and not self.load_bar.isVisible():
@@ -92,6 +95,12 @@ class StatusPanel(QWidget):
         self.cancel_load_button.setVisible(loading)
         if state == "generating":
             self.notice_label.setText("")
+
+    def show_waiting(self, waiting: bool) -> None:
+        """While the window's job waits for another app's request (the local API) to end."""
+        self.state_label.setText(
+            WAITING_TEXT if waiting else STATE_TEXT.get(self._state, self._state)
+        )
 
     def show_load_progress(self, fraction: float) -> None:
         self.load_bar.setValue(round(fraction * 100))

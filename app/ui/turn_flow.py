@@ -4,7 +4,9 @@ Each turn is a ChatTurnJob started through the session's gate. What is on screen
 at once with the new message (a prefix of the shown messages: nothing is read from the
 store), the reply streams below it, and when the job ends the window reads back what was
 saved. A turn a server failed shows its one-line message with "Use a local model" (the
-partial reply is already kept, marked failed; Regenerate tries the server again).
+partial reply is already kept, marked failed; Regenerate tries the server again). A message
+stopped before it was saved (Stop while the turn waited for another app's request to the
+local API) goes back into the box, unsent.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from app.errors import EngineCrashedError, RemoteError
 from app.store import ConversationKind, History
 from app.tasks.chat_turn import ChatTurnJob, TurnFinished
 from app.tasks.conversation_view import MessageView
-from app.tasks.job import ContextTrimmed, Done, JobEvent, Outcome
+from app.tasks.job import ContextTrimmed, Done, JobEvent, Outcome, Saved
 from app.tasks.turn_prompt import count_draft
 from app.ui.model_flow import USE_LOCAL
 
@@ -42,6 +44,7 @@ class TurnFlow(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self._window = window
+        self._unsaved: str | None = None  # the message being sent, until it is saved
         window.composer.send_requested.connect(self.send)
         window.composer.draft_changed.connect(self.count_draft)
         window.transcript.action_requested.connect(self.act_on_message)
@@ -60,6 +63,7 @@ class TurnFlow(QObject):
         )
         if not self._start(job):
             return
+        self._unsaved = text
         window.error_bar.hide()
         window.composer.clear_sent()
         shown = window.shown_messages()
@@ -139,6 +143,7 @@ class TurnFlow(QObject):
             self._window.composer.show_token_count(f"{count:,} / {model.n_ctx:,} tokens")
 
     def _start(self, job: ChatTurnJob) -> bool:
+        self._unsaved = None
         return self._window.session.start(job, self._on_event, self._on_done)
 
     def _on_event(self, event: JobEvent) -> None:
@@ -146,9 +151,13 @@ class TurnFlow(QObject):
             self._window.transcript.append_stream(event.text)
         elif isinstance(event, ContextTrimmed):
             self._window.status.show_trimmed(event.omitted_messages)
+        elif isinstance(event, Saved):
+            self._unsaved = None
 
     def _on_done(self, done: Done) -> None:
-        window = self._window
+        window, unsaved, self._unsaved = self._window, self._unsaved, None
+        if done.outcome is Outcome.CANCELLED and unsaved is not None:
+            window.composer.suggest(unsaved)  # stopped before it was saved: not lost
         if isinstance(done.result, TurnFinished):
             window.status.show_stats(done.result.stats)
         elif isinstance(done.error, RemoteError):  # the server failed: retry, or go local

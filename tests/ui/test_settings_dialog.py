@@ -140,6 +140,37 @@ def test_offline_checkbox_is_saved_and_explained(qtbot: QtBot, settings_path: Pa
     assert load_settings(settings_path).offline is False
 
 
+def test_the_local_api_is_off_until_switched_on_then_shows_its_address_and_key(
+    qtbot: QtBot, settings_path: Path
+) -> None:
+    dialog = make_settings_dialog(qtbot, settings_path)
+    fields = dialog.local_api
+    dialog.page.ensureWidgetVisible(fields)
+    assert not fields.enabled.isChecked()
+    assert "Only programs on this computer that have the key" in fields.explanation.text()
+    assert not fields.key.isVisible()
+    key_file = settings_path.parent / "api-key"
+    assert not key_file.exists()  # no key is made while the API is off
+    click_check_box(qtbot, fields.enabled)
+    assert fields.key.isVisible()
+    assert fields.key.isReadOnly()
+    assert fields.key.text() == key_file.read_text().strip()
+    type_into(qtbot, fields.port, "9123")
+    assert fields.address.text() == "http://127.0.0.1:9123/v1"
+    qtbot.mouseClick(fields.copy_key_button, LEFT)
+    assert QApplication.clipboard().text() == fields.key.text()
+    qtbot.mouseClick(fields.copy_address_button, LEFT)
+    assert QApplication.clipboard().text() == "http://127.0.0.1:9123/v1"
+    click_check_box(qtbot, fields.store)
+    qtbot.mouseClick(dialog.ok_button, LEFT)
+    saved = load_settings(settings_path)
+    assert (saved.local_api, saved.local_api_port, saved.local_api_store) == (True, 9123, True)
+    again = make_settings_dialog(qtbot, settings_path).local_api
+    assert again.enabled.isChecked()
+    assert again.store.isChecked()
+    assert again.key.text() == key_file.read_text().strip()  # the same key, kept
+
+
 def test_cancel_leaves_the_file_untouched(qtbot: QtBot, settings_path: Path) -> None:
     before = settings_path.read_bytes()
     given = load_settings(settings_path)
