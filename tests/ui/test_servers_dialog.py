@@ -34,16 +34,21 @@ def dialog(qtbot: QtBot, tmp_path: Path) -> Iterator[ServersDialog]:
     opened.shutdown()
 
 
-def add(qtbot: QtBot, dialog: ServersDialog, name: str, url: str, key_env: str = "") -> None:
-    """Type into the fields and press Add, as a user would."""
+def add(
+    qtbot: QtBot, dialog: ServersDialog, name: str, url: str, key_env: str = "", key: str = ""
+) -> None:
+    """Type into the fields and press Add, as a user would; wait until adding is done (it
+    runs off the UI thread, and Add is disabled meanwhile)."""
     for field, text in (
         (dialog.name_field, name),
         (dialog.address_field, url),
         (dialog.key_env_field, key_env),
+        (dialog.key_field, key),
     ):
         field.clear()
         qtbot.keyClicks(field, text)
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.add_button.isEnabled, timeout=10_000)
 
 
 def listed(dialog: ServersDialog) -> list[str]:
