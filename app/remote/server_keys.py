@@ -46,7 +46,7 @@ class KeyMissingError(InvalidInputError):
         super().__init__(
             f"The key of the server {name} is no longer in the system keyring. Add it again: "
             f"`hearth servers remove {name}`, then `hearth servers add {name} URL "
-            "--key-stdin` (or, in the window, remove the server under Settings > Servers and "
+            "--key-stdin` (or, in the window, remove the server under Settings → Servers… and "
             "add it again with its API key)."
         )
         self.name = name

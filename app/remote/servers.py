@@ -185,8 +185,8 @@ def check_address(url: str) -> tuple[str, list[str]]:
     if "@" in parts.netloc:
         raise InvalidInputError(
             "Leave the user name and password out of the address: Hearth keeps no "
-            "secrets in its files. Put the key in an environment variable and add the "
-            "server with --key-env VARIABLE."
+            "secrets in its files. Give the server's key with --key-stdin (kept in the "
+            "system keyring) or --key-env VARIABLE (an environment variable that holds it)."
         )
     host = _host_of(parts)
     base = f"{scheme}://{parts.netloc}{parts.path}".rstrip("/")
