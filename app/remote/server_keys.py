@@ -52,6 +52,22 @@ class KeyMissingError(InvalidInputError):
         self.name = name
 
 
+def check_key(key: str) -> str:
+    """The key without the spaces around it, if it can be sent as a key. The key is never
+    repeated in a message."""
+    key = key.strip()
+    if not key:
+        raise InvalidInputError(
+            "The API key is empty: give the server's key, or add the server without one."
+        )
+    if any(c.isspace() or not c.isprintable() for c in key):
+        raise InvalidInputError(
+            "The API key has a space or an invisible character in it: give the key alone, "
+            "on one line."
+        )
+    return key
+
+
 def store_key(name: str, key: str) -> None:
     """Keep `key` as server `name`'s key (replacing any older one), and check it reads back:
     a keyring that keeps nothing (keyring's "null" backend) must not pass for one that does."""

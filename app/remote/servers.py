@@ -36,7 +36,7 @@ from urllib.parse import SplitResult, urlsplit
 from app.atomic_file import write_atomically
 from app.errors import HearthError, InvalidInputError
 from app.paths import Paths
-from app.remote.server_keys import SERVICE, delete_key, read_key, store_key
+from app.remote.server_keys import SERVICE, check_key, delete_key, read_key, store_key
 
 SERVERS_FILE_NAME = "servers.json"
 SCHEMA_VERSION = 1
@@ -134,22 +134,6 @@ def check_key_env(key_env: str) -> str:
         "--key-env takes the NAME of an environment variable that holds the key (like "
         "LLAMA_API_KEY, written without '$'), not the key itself."
     )
-
-
-def check_key(key: str) -> str:
-    """The key without the spaces around it, if it can be sent as a key. The key is never
-    repeated in a message."""
-    key = key.strip()
-    if not key:
-        raise InvalidInputError(
-            "The API key is empty: give the server's key, or add the server without one."
-        )
-    if any(c.isspace() or not c.isprintable() for c in key):
-        raise InvalidInputError(
-            "The API key has a space or an invisible character in it: give the key alone, "
-            "on one line."
-        )
-    return key
 
 
 def check_address(url: str) -> tuple[str, list[str]]:
