@@ -38,6 +38,31 @@ def hearth_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     return home
 
 
+@pytest.fixture(autouse=True)
+def isolated_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Servers' keys go to a file in this test's folder, never to the user's keyring; the
+    file's path is yielded.
+
+    The backend is keyrings.alt's PlaintextKeyring: a real keyring backend writing a real
+    file, since test machines (CI, containers) have no keyring service (no D-Bus session,
+    no Secret Service). This process uses it through `keyring.set_keyring`; `hearth` run in
+    a subprocess finds it through PYTHON_KEYRING_BACKEND, which keyring reads first, and the
+    backend puts its file under XDG_DATA_HOME (keyring.util.platform_.data_root, on Linux
+    and macOS)."""
+    import keyring
+    from keyrings.alt.file import PlaintextKeyring
+
+    data_home = tmp_path / "keyring-data"
+    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    backend = PlaintextKeyring()
+    backend.file_path = str(data_home / "python_keyring" / backend.filename)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    yield Path(backend.file_path)
+    keyring.set_keyring(previous)
+
+
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[EngineClient]:
     """A real engine process; closed (and its process ended) after the test."""

@@ -47,8 +47,8 @@ def where_words_go(engine: RemoteEngine) -> str:
 
 def list_server_models(server: Server) -> list[str]:
     """The models `server` (one the user added) offers: one request, answered or a one-line
-    RemoteError (an InvalidInputError if its key's variable is not set)."""
-    return OpenAIServer(server.base_url, server.api_key()).list_models()
+    RemoteError (a HearthError if its key is not where the server says it is)."""
+    return OpenAIServer(server.base_url, server.api_key).list_models()
 
 
 def where_label(engine: RemoteEngine) -> str:

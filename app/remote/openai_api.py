@@ -50,12 +50,16 @@ def api_root(base_url: str) -> str:
 
 
 class OpenAIServer:
-    """One server's API, with the key (if any) sent as a bearer token."""
+    """One server's API, with the key (if any) sent as a bearer token.
+
+    `api_key` is the key, or a function that reads it (`Server.api_key`): called at the
+    first request, on the thread that sends it, since reading the system keyring can wait
+    for the user to unlock it; its HearthError (no key) is that request's error."""
 
     def __init__(
         self,
         base_url: str,
-        api_key: str | None = None,
+        api_key: str | Callable[[], str | None] | None = None,
         *,
         connect_timeout: float = CONNECT_TIMEOUT_S,
         read_timeout: float = READ_TIMEOUT_S,
@@ -137,13 +141,19 @@ class OpenAIServer:
             time.sleep(_retry_after(response, RETRY_DELAYS_S[attempt]))
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _read_key(self) -> str | None:
+        if callable(self._key):
+            self._key = self._key()  # read once: each request of a chat uses the same key
+        return self._key
+
     def _send(
         self, method: str, path: str, payload: Mapping[str, Any] | None
     ) -> tuple[http.client.HTTPResponse, http.client.HTTPConnection]:
         target = ExchangeTarget(self.root + path)
         headers = {"Accept": "application/json, text/event-stream", "User-Agent": "Hearth"}
-        if self._key:
-            headers["Authorization"] = f"Bearer {self._key}"
+        key = self._read_key()
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
         body = None
         if payload is not None:
             body = json.dumps(payload).encode()
@@ -233,7 +243,9 @@ def _status_error(response: http.client.HTTPResponse, host: str, model: str) -> 
     if status in (401, 403):
         return RemoteError(
             f"The server at {host} refused Hearth's key{said}. Check the key in the variable "
-            "you named with --key-env (or the server's settings)."
+            "you named with --key-env, or add the server again with the right key in the "
+            "keyring (--key-stdin, or the window's API key field); or check the server's "
+            "settings."
         )
     if status == 404:
         what = f"has no model named {model!r}" if model else "does not offer this API"

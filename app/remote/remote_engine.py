@@ -53,7 +53,8 @@ class RemoteEngine:
     def __init__(self, server: Server, model_name: str, api: OpenAIServer | None = None) -> None:
         self.server = server
         self.model_name = model_name
-        self.api = api or OpenAIServer(server.base_url, server.api_key())
+        # The key is read at the first request, off the window's thread (see OpenAIServer).
+        self.api = api or OpenAIServer(server.base_url, server.api_key)
         self.model: ModelInfo | None = None
         self._cancelled = threading.Event()
 

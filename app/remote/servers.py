@@ -7,8 +7,14 @@ can never add or change a place words are sent to.
 
 Addresses are checked when added *and* when read back, so a hand-edited file cannot route
 words in plain http to the internet: https is required, except for this computer and the
-user's own network. API keys are never written down: a server names the environment
-variable that holds its key, which is read each time the server is used.
+user's own network. API keys are never written in this file: a server either names the
+environment variable that holds its key, or has its key in the system keyring
+(app/remote/server_keys.py), and the file records only that it does (`"key_in_keyring":
+true`). Either way the key is read each time the server is used.
+
+SCHEMA_VERSION stays 1: `key_in_keyring` is written only for servers that have it, so a
+file without such servers is as before, and an older Hearth reading one with it ignores the
+flag and sends no key, which the server refuses with a message; no key can go anywhere new.
 
 A damaged file is refused with a message, not replaced by an empty list (as settings are
 replaced by defaults): quietly forgetting the user's servers would make `model@server`
@@ -22,6 +28,7 @@ import json
 import os
 import re
 from collections.abc import Collection, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
@@ -29,6 +36,7 @@ from urllib.parse import SplitResult, urlsplit
 from app.atomic_file import write_atomically
 from app.errors import HearthError, InvalidInputError
 from app.paths import Paths
+from app.remote.server_keys import SERVICE, check_key, delete_key, read_key, store_key
 
 SERVERS_FILE_NAME = "servers.json"
 SCHEMA_VERSION = 1
@@ -63,16 +71,25 @@ class ServersFileError(HearthError):
 
 @dataclass(frozen=True)
 class Server:
-    """A server the user added: where it is and which environment variable holds its key."""
+    """A server the user added: where it is and where its key is, if it takes one (the
+    environment variable `key_env`, or the system keyring; never both)."""
 
     name: str
     base_url: str  # as given, minus a trailing '/': "http://127.0.0.1:8080/v1"
     key_env: str | None = None  # the variable's NAME; the key itself is never stored
+    key_in_keyring: bool = False  # the key is in the system keyring, under `name`
+
+    def __post_init__(self) -> None:
+        if self.key_env is not None and self.key_in_keyring:
+            raise ValueError(f"the server {self.name} has its key in two places")
 
     def api_key(self, environ: Mapping[str, str] | None = None) -> str | None:
-        """The key, read now from `key_env` (so a changed key needs no re-adding); None when
-        the server takes none. A named but unset variable is an error, not "no key": sending
-        no key would only fail later with a vaguer message from the server."""
+        """The key, read now from `key_env` or the keyring (so a changed key needs no
+        re-adding); None when the server takes none. A key that should be there but is not
+        is an error, not "no key": sending no key would only fail later with a vaguer
+        message from the server."""
+        if self.key_in_keyring:
+            return read_key(self.name)
         if self.key_env is None:
             return None
         env = os.environ if environ is None else environ
@@ -84,6 +101,13 @@ class Server:
                 f"{self.key_env}=YOUR-KEY) and try again."
             )
         return key
+
+    @property
+    def key_place(self) -> str | None:
+        """Where its key is, in words ("key from $VAR", "key in keyring"); None: no key."""
+        if self.key_in_keyring:
+            return "key in keyring"
+        return f"key from ${self.key_env}" if self.key_env else None
 
 
 def servers_file(paths: Paths) -> Path:
@@ -145,8 +169,8 @@ def check_address(url: str) -> tuple[str, list[str]]:
     if "@" in parts.netloc:
         raise InvalidInputError(
             "Leave the user name and password out of the address: Hearth keeps no "
-            "secrets in its files. Put the key in an environment variable and add the "
-            "server with --key-env VARIABLE."
+            "secrets in its files. Give the server's key with --key-stdin (kept in the "
+            "system keyring) or --key-env VARIABLE (an environment variable that holds it)."
         )
     host = _host_of(parts)
     base = f"{scheme}://{parts.netloc}{parts.path}".rstrip("/")
@@ -259,16 +283,26 @@ class ServerList:
         url: str,
         key_env: str | None = None,
         *,
+        key: str | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> tuple[Server, list[str]]:
-        """Add and save a server; (it, warnings to show). Nothing is sent to it: whether it
-        answers is a separate question, asked only when the user uses it or tests it."""
+        """Add and save a server; (it, warnings to show). `key`, when given, goes into the
+        system keyring first, and the server is saved only once it is there (and the key is
+        deleted again if saving fails): a server is never left without its key. Nothing is
+        sent to the server: whether it answers is a separate question, asked only when the
+        user uses it or tests it."""
         check_name(name)
         if any(server.name == name for server in self._servers):
             raise InvalidInputError(
                 f"A server named {name!r} exists; remove it first or choose another name."
             )
         base_url, warnings = check_address(url)
+        if key_env is not None and key is not None:
+            raise InvalidInputError(
+                "Give the server's key one way: from an environment variable (--key-env) or "
+                "kept in the system keyring (--key-stdin, or the window's API key field), "
+                "not both."
+            )
         if key_env is not None:
             check_key_env(key_env)
             env = os.environ if environ is None else environ
@@ -277,22 +311,40 @@ class ServerList:
                     f"The environment variable {key_env} is not set here; set it to the "
                     "server's key before using the server."
                 )
-        server = Server(name, base_url, key_env)
-        self._save((*self._servers, server))
+        server = Server(name, base_url, key_env, key_in_keyring=key is not None)
+        if key is not None:
+            store_key(name, check_key(key))
+        try:
+            self._save((*self._servers, server))
+        except ServersFileError:
+            if key is not None:
+                with suppress(HearthError):  # a key left behind is replaced when re-added
+                    delete_key(name)
+            raise
         return server, warnings
 
-    def remove(self, name: str) -> Server:
+    def remove(self, name: str) -> tuple[Server, list[str]]:
+        """Forget server `name`, then delete its key from the keyring; (it, warnings). The
+        server goes first, so a locked keyring never keeps the user from removing it: a key
+        that could not be deleted is a warning saying so."""
         server = self.get(name)
         self._save(tuple(s for s in self._servers if s is not server))
-        return server
+        if not server.key_in_keyring:
+            return server, []
+        try:
+            delete_key(name)
+        except HearthError as exc:
+            return server, [
+                f"{exc.message} Its key is still in the keyring (service {SERVICE!r}, "
+                f"user {name!r}); delete it there if you no longer need it."
+            ]
+        return server, []
 
     def _save(self, servers: tuple[Server, ...]) -> None:
         """Write `servers`; only once they are on disk does this list change."""
         document = {
             "schema_version": SCHEMA_VERSION,
-            "servers": [
-                {"name": s.name, "base_url": s.base_url, "key_env": s.key_env} for s in servers
-            ],
+            "servers": [_entry(s) for s in servers],
         }
         try:
             write_atomically(self.path, json.dumps(document, indent=2) + "\n")
@@ -302,6 +354,18 @@ class ServerList:
                 "servers are as they were."
             ) from exc
         self._servers = servers
+
+
+def _entry(server: Server) -> dict[str, object]:
+    """How `server` is written: never its key, only whether the keyring holds it."""
+    entry: dict[str, object] = {
+        "name": server.name,
+        "base_url": server.base_url,
+        "key_env": server.key_env,
+    }
+    if server.key_in_keyring:
+        entry["key_in_keyring"] = True
+    return entry
 
 
 def _parse(text: str) -> tuple[Server, ...]:
@@ -334,6 +398,13 @@ def _server_from(entry: object, number: int) -> Server:
         raise ValueError(f'server {number} needs a "name" and a "base_url" text')
     if key_env is not None and not isinstance(key_env, str):
         raise ValueError(f'server {number}: "key_env" must be text or null')
+    in_keyring = entry.get("key_in_keyring", False)  # absent in files from before the keyring
+    if not isinstance(in_keyring, bool):
+        raise ValueError(f'server {number}: "key_in_keyring" must be true or false')
+    if in_keyring and key_env is not None:
+        raise ValueError(
+            f'server {number}: a key from "key_env" and one in the keyring; keep one of them'
+        )
     try:
         check_name(name)
         base_url, _ = check_address(url)
@@ -341,7 +412,7 @@ def _server_from(entry: object, number: int) -> Server:
             check_key_env(key_env)
     except InvalidInputError as exc:
         raise ValueError(f"server {number}: {exc.message}") from exc
-    return Server(name, base_url, key_env)
+    return Server(name, base_url, key_env, key_in_keyring=in_keyring)
 
 
 def _reason(exc: BaseException) -> str:

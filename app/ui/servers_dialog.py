@@ -7,14 +7,19 @@ Adding goes through `ServerList.add`, whose checks (https outside the user's own
 usable name) are shown under the fields, as are its warnings. Each change is saved at once
 to servers.json, like `hearth servers add`.
 
-Keys stay where the command line keeps them: the server names an environment variable that
-holds its key, read each time the server is used, and the key itself is never written down.
-Storing keys in the system keyring is a later step.
+A key is where the command line keeps it: either the server names an environment variable
+that holds it ("Key from variable", like --key-env), or the key typed into the "API key"
+field (shown as dots) goes into the system keyring when the server is added (like
+--key-stdin), and is deleted from it when the server is removed. It is never written to
+servers.json, shown or logged. Adding and removing run off the UI thread, one at a time,
+since the keyring may wait for the user to unlock it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QSize, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
@@ -48,8 +53,17 @@ INTRO = (
 )
 
 
+BOTH_KEYS = (
+    "Fill in either 'Key from variable' or 'API key', not both: a server takes its key from "
+    "one place."
+)
+
+
 def server_text(server: Server) -> str:
-    key = f" (key from {server.key_env})" if server.key_env else ""
+    if server.key_in_keyring:
+        key = " (key in keyring)"
+    else:
+        key = f" (key from {server.key_env})" if server.key_env else ""
     return f"{server.name} — {server.base_url}{key}"
 
 
@@ -68,6 +82,9 @@ class ServersDialog(QDialog):
         self.setAccessibleName("Servers")
         self._path = servers_path
         self._pool = QThreadPool(self)
+        self._changes = QThreadPool(self)  # adding and removing, one at a time, in order
+        self._changes.setMaxThreadCount(1)
+        self._changing = False
         self._test_number = 0  # bumped by each test: only the latest answer is shown
         self._build()
         self._lay_out()
@@ -93,6 +110,8 @@ class ServersDialog(QDialog):
         self.key_env_field = _field(
             "Key from environment variable", "optional, like OFFICE_KEY (its name, not the key)"
         )
+        self.key_field = _field("API key", "optional; kept in the system keyring")
+        self.key_field.setEchoMode(QLineEdit.EchoMode.Password)
         self.add_button = QPushButton("Add")
         self.add_button.setAccessibleName("Add the server")
         self.add_button.clicked.connect(self.add_server)
@@ -110,6 +129,7 @@ class ServersDialog(QDialog):
         form.addRow("&Name:", self.name_field)
         form.addRow("&Address:", self.address_field)
         form.addRow("&Key from variable:", self.key_env_field)
+        form.addRow("API &key:", self.key_field)
         form.addRow("", self.add_button)
         form.addRow(self.add_message)
         adding = QGroupBox("Add a server")
@@ -146,41 +166,77 @@ class ServersDialog(QDialog):
         return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
 
     def _update_buttons(self) -> None:
-        for button in (self.test_button, self.remove_button):
-            button.setEnabled(self.chosen() is not None)
+        self.test_button.setEnabled(self.chosen() is not None)
+        self.remove_button.setEnabled(self.chosen() is not None and not self._changing)
+        self.add_button.setEnabled(not self._changing)
 
     # -- actions -------------------------------------------------------------------------
 
     def add_server(self) -> None:
+        """Add the server typed in, its key (if typed) going into the keyring first."""
+        name, url = self.name_field.text().strip(), self.address_field.text()
         key_env = self.key_env_field.text().strip() or None
-        try:
-            servers = ServerList.load(self._path)
-            server, warnings = servers.add(
-                self.name_field.text().strip(), self.address_field.text(), key_env
-            )
-        except HearthError as exc:
-            self._say(self.add_message, exc.message, problem=True)
+        key = self.key_field.text() or None
+        if key_env is not None and key is not None:
+            self._say(self.add_message, BOTH_KEYS, problem=True)
             return
-        added = f"Added {server.name}. Its models appear in the model list if it answers."
-        self._say(self.add_message, " ".join([added, *warnings]))
-        for field in (self.name_field, self.address_field, self.key_env_field):
-            field.clear()
-        self.reload()
-        self.server_list.setCurrentRow(self.server_list.count() - 1)
-        self.servers_changed.emit()
+        path = self._path
+
+        def added(result: object) -> None:
+            server, warnings = cast(tuple[Server, list[str]], result)
+            done = f"Added {server.name}. Its models appear in the model list if it answers."
+            self._say(self.add_message, " ".join([done, *warnings]))
+            for field in (self.name_field, self.address_field, self.key_env_field):
+                field.clear()
+            self.key_field.clear()
+            self.reload()
+            self.server_list.setCurrentRow(self.server_list.count() - 1)
+            self.servers_changed.emit()
+
+        self._change(
+            lambda: ServerList.load(path).add(name, url, key_env, key=key),
+            added,
+            lambda why: self._say(self.add_message, why, problem=True),
+        )
 
     def remove_chosen(self) -> None:
+        """Remove the chosen server, then its key from the keyring (if it has one there)."""
         name = self.chosen()
         if name is None:
             return
-        try:
-            ServerList.load(self._path).remove(name)
-        except HearthError as exc:
-            self._say(self.test_result, exc.message, problem=True)
-            return
-        self._say(self.test_result, f"Removed {name}: Hearth sends nothing to it any more.")
-        self.reload()
-        self.servers_changed.emit()
+        path = self._path
+
+        def removed(result: object) -> None:
+            _server, warnings = cast(tuple[Server, list[str]], result)
+            gone = f"Removed {name}: Hearth sends nothing to it any more."
+            self._say(self.test_result, " ".join([gone, *warnings]), problem=bool(warnings))
+            self.reload()
+            self.servers_changed.emit()
+
+        self._change(
+            lambda: ServerList.load(path).remove(name),
+            removed,
+            lambda why: self._say(self.test_result, why, problem=True),
+        )
+
+    def _change(
+        self,
+        work: Callable[[], object],
+        on_success: Callable[[object], None],
+        on_failure: Callable[[str], None],
+    ) -> None:
+        """Run `work` (an add or a remove) off the UI thread: the keyring it may use can wait
+        for the user to unlock it. Add and Remove stay disabled until it is done."""
+        self._changing = True
+        self._update_buttons()
+
+        def finished(_done: object) -> None:
+            self._changing = False
+            self._update_buttons()
+
+        run_in_background(
+            self, self._changes, lambda _job: work(), on_success, on_failure, finished
+        )
 
     def test_chosen(self) -> None:
         """Ask the chosen (added) server for its models, off the UI thread."""
@@ -218,6 +274,7 @@ class ServersDialog(QDialog):
         """Drop a test's late answer and wait for its request (its waits are bounded)."""
         self._test_number += 1
         self._pool.waitForDone(15_000)
+        self._changes.waitForDone(15_000)
 
 
 def _field(name: str, placeholder: str) -> QLineEdit:

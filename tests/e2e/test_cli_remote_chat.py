@@ -137,3 +137,13 @@ def test_offline_mode_refuses_a_server_model(office: RunningFakeServer) -> None:
     assert result.returncode == 1
     assert "Offline mode is on" in result.stderr
     assert office.state.requests == []
+
+
+def test_a_key_kept_in_the_keyring_is_sent_as_the_bearer_token(isolated_keyring: Path) -> None:
+    with fake_openai_server() as lab:
+        lab.state.fault, lab.state.key = Fault.UNAUTHORIZED, "keyring-k3y"
+        hearth("servers", "add", "lab", lab.url, "--key-stdin", stdin="keyring-k3y\n")
+        result = hearth("chat", "--model", f"{FAKE_MODEL}@lab", "Hello there")
+    assert result.stdout == "".join(FAKE_REPLY) + "\n"
+    assert {r["authorization"] for r in lab.state.requests} == {"Bearer keyring-k3y"}
+    assert b"keyring-k3y" not in (resolve_paths().config_dir / "servers.json").read_bytes()

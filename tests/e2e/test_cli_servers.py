@@ -11,6 +11,7 @@ import pytest
 
 from app.paths import resolve_paths
 from tests.e2e.cli_helpers import hearth
+from tests.support.keyring_file import key_in_file
 
 NO_SERVERS = "hearth: no servers added; add one with: hearth servers add NAME URL\n"
 
@@ -139,3 +140,89 @@ def test_servers_stay_out_of_settings() -> None:
     hearth("servers", "remove", "office")
     assert settings.read_bytes() == before
     assert sorted(p.name for p in config_folder().iterdir()) == ["servers.json", "settings.json"]
+
+
+# --- keys in the system keyring (`isolated_keyring`: a file backend the subprocess uses too)
+
+KEY = "sk-from-stdin-0042"
+
+
+def test_a_key_from_stdin_goes_to_the_keyring_and_is_deleted_with_the_server(
+    isolated_keyring: Path,
+) -> None:
+    added = hearth(
+        "servers", "add", "cloud", "https://api.example.com/v1", "--key-stdin", stdin=f"{KEY}\n"
+    )
+    assert (added.stdout, added.stderr) == (
+        "added cloud: https://api.example.com/v1 (key in keyring)\n",
+        "",
+    )
+    assert key_in_file(isolated_keyring, "cloud") == KEY
+    saved = (config_folder() / "servers.json").read_bytes()
+    assert KEY.encode() not in saved
+    assert json.loads(saved)["servers"][0]["key_in_keyring"] is True
+    assert hearth("servers", "list").stdout == (
+        "cloud\thttps://api.example.com/v1\tkey in keyring\n"
+    )
+
+    removed = hearth("servers", "remove", "cloud")
+    assert (removed.stdout, removed.stderr) == ("removed cloud\n", "")
+    assert key_in_file(isolated_keyring, "cloud") is None
+
+
+@pytest.mark.parametrize("stdin", ["\n", "", "   \n"])
+def test_an_empty_key_on_stdin_is_refused(stdin: str, isolated_keyring: Path) -> None:
+    result = hearth(
+        "servers",
+        "add",
+        "cloud",
+        "https://api.example.com",
+        "--key-stdin",
+        stdin=stdin,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "hearth: --key-stdin read no key: give the server's key on standard input, on one "
+        "line (for example: hearth servers add cloud URL --key-stdin < key-file).\n"
+    )
+    assert not (config_folder() / "servers.json").exists()
+    assert not isolated_keyring.exists()
+
+
+def test_key_env_and_key_stdin_together_are_refused() -> None:
+    result = hearth(
+        "servers",
+        "add",
+        "cloud",
+        "https://api.example.com",
+        "--key-env",
+        "CLOUD_KEY",
+        "--key-stdin",
+        stdin=f"{KEY}\n",
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (2, "")  # argparse's usage error
+    assert "argument --key-stdin: not allowed with argument --key-env" in result.stderr
+    assert not (config_folder() / "servers.json").exists()
+
+
+def test_with_no_keyring_service_the_key_is_refused_and_no_server_added(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    result = hearth(
+        "servers",
+        "add",
+        "cloud",
+        "https://api.example.com",
+        "--key-stdin",
+        stdin=f"{KEY}\n",
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith("hearth: This computer has no keyring service")
+    assert "add the server with --key-env VARIABLE" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert KEY not in result.stderr
+    assert not (config_folder() / "servers.json").exists()

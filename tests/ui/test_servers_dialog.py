@@ -7,20 +7,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backends import fail
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
+from app.remote.server_keys import SERVICE
 from app.remote.servers import ServerList, servers_file
 from app.ui.main_window import MainWindow
 from app.ui.model_picker import server_entry_text
-from app.ui.servers_dialog import ServersDialog
+from app.ui.servers_dialog import BOTH_KEYS, ServersDialog
 from app.ui.settings_dialog import SettingsDialog
 from tests.support.fake_openai_server import (
     FAKE_MODEL,
     Fault,
     RunningFakeServer,
 )
+from tests.support.keyring_file import key_in_file
 
 pytestmark = pytest.mark.usefixtures("quick_server_retries")
 
@@ -34,16 +39,21 @@ def dialog(qtbot: QtBot, tmp_path: Path) -> Iterator[ServersDialog]:
     opened.shutdown()
 
 
-def add(qtbot: QtBot, dialog: ServersDialog, name: str, url: str, key_env: str = "") -> None:
-    """Type into the fields and press Add, as a user would."""
+def add(
+    qtbot: QtBot, dialog: ServersDialog, name: str, url: str, key_env: str = "", key: str = ""
+) -> None:
+    """Type into the fields and press Add, as a user would; wait until adding is done (it
+    runs off the UI thread, and Add is disabled meanwhile)."""
     for field, text in (
         (dialog.name_field, name),
         (dialog.address_field, url),
         (dialog.key_env_field, key_env),
+        (dialog.key_field, key),
     ):
         field.clear()
         qtbot.keyClicks(field, text)
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.add_button.isEnabled, timeout=10_000)
 
 
 def listed(dialog: ServersDialog) -> list[str]:
@@ -119,3 +129,60 @@ def test_a_server_added_from_the_settings_brings_its_models_into_the_list(
         == fake_server.url
     )
     settings.reject()
+
+
+KEY = "sk-typed-into-the-dialog-77"
+
+
+def test_a_typed_key_is_kept_in_the_keyring_and_removed_with_the_server(
+    qtbot: QtBot,
+    dialog: ServersDialog,
+    tmp_path: Path,
+    isolated_keyring: Path,
+    fake_server: RunningFakeServer,
+) -> None:
+    assert dialog.key_field.echoMode() is QLineEdit.EchoMode.Password
+    fake_server.state.fault, fake_server.state.key = Fault.UNAUTHORIZED, KEY
+    with qtbot.waitSignal(dialog.servers_changed):
+        add(qtbot, dialog, "office", fake_server.url, key=KEY)
+    assert listed(dialog) == [f"office — {fake_server.url} (key in keyring)"]
+    assert dialog.key_field.text() == ""
+    assert key_in_file(isolated_keyring, "office") == KEY
+    file = tmp_path / "config" / "servers.json"
+    assert KEY.encode() not in file.read_bytes()
+
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)  # the key is sent
+    qtbot.waitUntil(lambda: "answers" in dialog.test_result.text(), timeout=10_000)
+    assert [r["authorization"] for r in fake_server.state.requests] == [f"Bearer {KEY}"]
+
+    with qtbot.waitSignal(dialog.servers_changed):
+        qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    assert listed(dialog) == []
+    assert dialog.test_result.text() == "Removed office: Hearth sends nothing to it any more."
+    assert keyring.get_password(SERVICE, "office") is None
+    assert key_in_file(isolated_keyring, "office") is None
+
+
+def test_a_key_in_both_fields_is_refused_under_them(
+    qtbot: QtBot, dialog: ServersDialog, isolated_keyring: Path
+) -> None:
+    with qtbot.assertNotEmitted(dialog.servers_changed):
+        add(qtbot, dialog, "office", "http://127.0.0.1:8080", "OFFICE_KEY", KEY)
+    assert dialog.add_message.isVisible()
+    assert dialog.add_message.text() == BOTH_KEYS
+    assert listed(dialog) == []
+    assert not isolated_keyring.exists()
+    assert dialog.key_field.text() == KEY  # kept, to fix
+
+
+def test_no_keyring_on_this_computer_is_said_under_the_fields(
+    qtbot: QtBot, dialog: ServersDialog, tmp_path: Path
+) -> None:
+    keyring.set_keyring(fail.Keyring())
+    with qtbot.assertNotEmitted(dialog.servers_changed):
+        add(qtbot, dialog, "office", "http://127.0.0.1:8080", key=KEY)
+    assert "no keyring service" in dialog.add_message.text()
+    assert "'Key from variable'" in dialog.add_message.text()
+    assert KEY not in dialog.add_message.text()
+    assert listed(dialog) == []
+    assert not (tmp_path / "config" / "servers.json").exists()

@@ -170,7 +170,7 @@ def test_add_list_remove_round_trip_through_the_file(tmp_path: Path) -> None:
         ],
     }
 
-    assert again.remove("laptop") == Server("laptop", "http://127.0.0.1:8080")
+    assert again.remove("laptop") == (Server("laptop", "http://127.0.0.1:8080"), [])
     assert [s.name for s in ServerList.load(file).servers] == ["office", "cloud"]
     assert [p.name for p in file.parent.iterdir()] == ["servers.json"]  # no temporary left
 
