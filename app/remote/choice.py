@@ -29,11 +29,18 @@ def remote_choice(
         return None
     model, name = split
     if offline:
-        raise InvalidInputError(
-            f"Offline mode is on, so Hearth uses no network and cannot reach the server "
-            f"{name}. Turn offline mode off in the settings, or choose a local model."
-        )
+        raise OfflineError(name)
     return servers.get(name), model
+
+
+class OfflineError(InvalidInputError):
+    """Offline mode is on: no server is asked anything, the user's own included."""
+
+    def __init__(self, server_name: str) -> None:
+        super().__init__(
+            f"Offline mode is on, so Hearth uses no network and cannot reach the server "
+            f"{server_name}. Turn offline mode off in the settings, or choose a local model."
+        )
 
 
 def where_words_go(engine: RemoteEngine) -> str:

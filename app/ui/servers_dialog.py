@@ -2,7 +2,8 @@
 
 This list is the whole of the opt-in to sending words off this computer, so the dialog
 talks to no server on its own: only "Test connection", on a server already added, asks it
-for its models (off the UI thread, with the one-line message of `RemoteError` if it fails).
+for its models (off the UI thread, with the one-line message of `RemoteError` if it fails),
+and not even that in offline mode.
 Adding goes through `ServerList.add`, whose checks (https outside the user's own network, a
 usable name) are shown under the fields, as are its warnings. Each change is saved at once
 to servers.json, like `hearth servers add`.
@@ -38,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import HearthError
-from app.remote.choice import list_server_models
+from app.remote.choice import OfflineError, list_server_models
 from app.remote.servers import Server, ServerList
 from app.ui.dialog_parts import ERROR_COLOUR
 from app.ui.dialog_sizes import set_dialog_sizes
@@ -76,8 +77,17 @@ class ServersDialog(QDialog):
 
     servers_changed = Signal()
 
-    def __init__(self, servers_path: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        servers_path: Path,
+        parent: QWidget | None = None,
+        *,
+        offline: Callable[[], bool] = lambda: False,
+    ) -> None:
+        """`offline()` tells whether offline mode is on now: then nothing is asked of a
+        server, not even by Test connection."""
         super().__init__(parent)
+        self._offline = offline
         self.setWindowTitle("Servers")
         self.setAccessibleName("Servers")
         self._path = servers_path
@@ -247,6 +257,9 @@ class ServersDialog(QDialog):
             self._say(self.test_result, exc.message, problem=True)
             return
         if server is None:
+            return
+        if self._offline():
+            self._say(self.test_result, OfflineError(server.name).message, problem=True)
             return
         self._test_number += 1
         number = self._test_number

@@ -91,7 +91,11 @@ class WindowDialogs(QObject):
         from app.ui.servers_dialog import ServersDialog
 
         if self.servers_dialog is None:
-            self.servers_dialog = ServersDialog(servers_file(self._runtime.paths), self._window)
+            self.servers_dialog = ServersDialog(
+                servers_file(self._runtime.paths),
+                self._window,
+                offline=lambda: self._runtime.settings.offline,
+            )
             self.servers_dialog.servers_changed.connect(self.servers_changed)
         self.servers_dialog.reload()
         self.servers_dialog.show()

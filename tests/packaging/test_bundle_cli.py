@@ -89,3 +89,20 @@ def test_an_error_is_one_line_and_a_non_zero_exit(build: Build, tmp_path: Path) 
     assert result.returncode == 1
     assert result.stderr.startswith("hearth: ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_key_with_no_keyring_service_is_refused_in_one_line(build: Build, tmp_path: Path) -> None:
+    """The frozen keyring runs: with no desktop session (no D-Bus, so no Secret Service) it
+    finds no keyring, and the key is refused in words, not with a traceback."""
+    hearth = build.install(tmp_path / "elsewhere")
+    env = bare_env(tmp_path / "home")
+    command = [str(hearth), "servers", "add", "office", "http://127.0.0.1:8080", "--key-stdin"]
+    result = subprocess.run(
+        command, env=env, cwd=tmp_path, input="sk-123\n", capture_output=True, text=True,
+        timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("hearth: This computer has no keyring service")
+    assert len(result.stderr.strip().splitlines()) == 1
+    listed = run([str(hearth), "servers", "list"], env, tmp_path)
+    assert "office" not in listed.stdout + listed.stderr  # no server without its key

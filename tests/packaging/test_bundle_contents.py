@@ -51,6 +51,17 @@ def test_resources_and_catalog_are_bundled(build: Build) -> None:
     assert (internal / "resources" / "icons" / "hearth.svg").exists()
 
 
+def test_the_keyring_finds_its_backends_in_the_bundle(build: Build) -> None:
+    """keyring discovers the OS's secret stores through its package metadata (entry points):
+    without its dist-info, a frozen Hearth would find no keyring even on a Mac."""
+    (metadata,) = (build.bundle / "_internal").glob("keyring-*.dist-info")
+    points = configparser.ConfigParser()
+    points.read(metadata / "entry_points.txt", encoding="utf-8")
+    backends = dict(points["keyring.backends"])
+    assert {"macos", "windows", "secretservice"} <= {name.lower() for name in backends}
+    assert not list((build.bundle / "_internal").glob("keyrings.alt*")), "a test-only backend"
+
+
 def test_the_appimage_contents_run_and_describe_the_app(build: Build, tmp_path: Path) -> None:
     appdir = tmp_path / "squashfs-root"
     subprocess.run(

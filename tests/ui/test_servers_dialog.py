@@ -131,6 +131,24 @@ def test_a_server_added_from_the_settings_brings_its_models_into_the_list(
     settings.reject()
 
 
+def test_testing_in_offline_mode_asks_the_server_nothing_and_says_why(
+    qtbot: QtBot, window: MainWindow, fake_server: RunningFakeServer
+) -> None:
+    window.runtime.settings.offline = True
+    window.dialogs.open_servers()
+    servers = window.dialogs.servers_dialog
+    assert servers is not None
+    add(qtbot, servers, "office", fake_server.url)
+    qtbot.mouseClick(servers.test_button, Qt.MouseButton.LeftButton)
+    assert "Offline mode is on" in servers.test_result.text()
+    assert fake_server.state.requests == []
+    window.runtime.settings.offline = False  # turned off in the settings: testing asks again
+    qtbot.mouseClick(servers.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "answers" in servers.test_result.text(), timeout=10_000)
+    assert [r["path"] for r in fake_server.state.requests] == ["/v1/models"]
+    servers.reject()
+
+
 KEY = "sk-typed-into-the-dialog-77"
 
 
