@@ -145,6 +145,7 @@ def test_servers_stay_out_of_settings() -> None:
 # --- keys in the system keyring (`isolated_keyring`: a file backend the subprocess uses too)
 
 KEY = "sk-from-stdin-0042"
+ADD_CLOUD = ("servers", "add", "cloud", "https://api.example.com")  # a public https server
 
 
 def test_a_key_from_stdin_goes_to_the_keyring_and_is_deleted_with_the_server(
@@ -172,15 +173,7 @@ def test_a_key_from_stdin_goes_to_the_keyring_and_is_deleted_with_the_server(
 
 @pytest.mark.parametrize("stdin", ["\n", "", "   \n"])
 def test_an_empty_key_on_stdin_is_refused(stdin: str, isolated_keyring: Path) -> None:
-    result = hearth(
-        "servers",
-        "add",
-        "cloud",
-        "https://api.example.com",
-        "--key-stdin",
-        stdin=stdin,
-        check=False,
-    )
+    result = hearth(*ADD_CLOUD, "--key-stdin", stdin=stdin, check=False)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (
         "hearth: --key-stdin read no key: give the server's key on standard input, on one "
@@ -192,15 +185,7 @@ def test_an_empty_key_on_stdin_is_refused(stdin: str, isolated_keyring: Path) ->
 
 def test_key_env_and_key_stdin_together_are_refused() -> None:
     result = hearth(
-        "servers",
-        "add",
-        "cloud",
-        "https://api.example.com",
-        "--key-env",
-        "CLOUD_KEY",
-        "--key-stdin",
-        stdin=f"{KEY}\n",
-        check=False,
+        *ADD_CLOUD, "--key-env", "CLOUD_KEY", "--key-stdin", stdin=f"{KEY}\n", check=False
     )
     assert (result.returncode, result.stdout) == (2, "")  # argparse's usage error
     assert "argument --key-stdin: not allowed with argument --key-env" in result.stderr
@@ -211,15 +196,7 @@ def test_with_no_keyring_service_the_key_is_refused_and_no_server_added(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    result = hearth(
-        "servers",
-        "add",
-        "cloud",
-        "https://api.example.com",
-        "--key-stdin",
-        stdin=f"{KEY}\n",
-        check=False,
-    )
+    result = hearth(*ADD_CLOUD, "--key-stdin", stdin=f"{KEY}\n", check=False)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.startswith("hearth: This computer has no keyring service")
     assert "add the server with --key-env VARIABLE" in result.stderr
