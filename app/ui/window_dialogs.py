@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QWidget
 
 from app.catalog.library import ModelLibrary
 from app.documents.extract import SUPPORTED_SUFFIXES
@@ -75,7 +75,7 @@ class WindowDialogs(QObject):
             self._runtime.models_dir, self._runtime.settings, self._window
         )
         self.onboarding.model_ready.connect(self.first_model_ready)
-        self.onboarding.open()
+        self._open_over_window(self.onboarding)
 
     def open_settings(self) -> None:
         from app.ui.settings_dialog import SettingsDialog
@@ -83,7 +83,7 @@ class WindowDialogs(QObject):
         dialog = SettingsDialog.for_runtime(self._runtime, self._window)
         dialog.settings_saved.connect(self.apply_settings)
         dialog.servers_requested.connect(self.open_servers)
-        dialog.open()
+        self._open_over_window(dialog)
 
     def open_servers(self) -> None:
         """The servers the user added: add, test, remove (network work off the UI thread)."""
@@ -120,6 +120,13 @@ class WindowDialogs(QObject):
             defaults=self._runtime.settings.sampling,
             parent=self._window,
         )
+        self._open_over_window(dialog)
+
+    def _open_over_window(self, dialog: QDialog) -> None:
+        """Open `dialog` window-modal; once it closes, the window is the active one again,
+        so its shortcuts (Esc stops a reply, Ctrl+K searches) answer at once. Window
+        managers usually do this, but not all do (nor Qt's offscreen platform)."""
+        dialog.finished.connect(self._window.activateWindow)
         dialog.open()
 
     def choose_documents(self) -> list[Path]:

@@ -253,7 +253,7 @@ def test_stop_while_the_turn_waits_for_the_api_keeps_the_message_and_the_api_rep
     with qtbot.waitSignal(window.session.engine_waiting, timeout=LOAD_TIMEOUT):
         send(qtbot, window, "Hello there")
     with qtbot.waitSignal(window.session.job_finished, timeout=LOAD_TIMEOUT) as finished:
-        qtbot.mouseClick(window.composer.stop_button, Qt.MouseButton.LeftButton)
+        qtbot.keyClick(window, Qt.Key.Key_Escape)  # right after Settings closed: Esc stops
     done = finished.args[0]
     assert isinstance(done, Done)
     assert done.outcome is Outcome.CANCELLED
