@@ -18,6 +18,8 @@ off its UI thread.
 
 from __future__ import annotations
 
+import os
+
 from app.errors import HearthError, InvalidInputError
 
 SERVICE = "Hearth servers"
@@ -118,11 +120,27 @@ def delete_key(name: str) -> None:
 
 
 def _no_backend() -> bool:
-    """Whether keyring found no backend at all (its "fail" backend raises on every call)."""
+    """Whether keyring found no keyring service: no backend at all (its "fail" backend
+    raises on every call), or only a file of keyrings.alt's that it fell back on by itself."""
     import keyring
     from keyring.backends import fail
 
-    return isinstance(keyring.get_keyring(), fail.Keyring)
+    backend = keyring.get_keyring()
+    return isinstance(backend, fail.Keyring) or _unchosen_file_fallback(backend)
+
+
+def _unchosen_file_fallback(backend: object) -> bool:
+    """Whether `backend` is keyrings.alt's (a plain or weakly protected file) although
+    nobody chose it. keyring takes it by itself when no real store is there, as in a
+    developer's environment (the test extra installs it) on a machine without a Secret
+    Service; a key must not land in a plain file passing for the system keyring. Chosen on
+    purpose, with PYTHON_KEYRING_BACKEND or keyring's keyringrc.cfg, it is the user's call."""
+    import keyring.core
+
+    if os.environ.get("PYTHON_KEYRING_BACKEND") or keyring.core.load_config() is not None:
+        return False
+    inner = getattr(backend, "backends", None) or [backend]  # the chainer's, or this one
+    return all(type(b).__module__.startswith("keyrings.alt") for b in inner)
 
 
 def _check_usable() -> None:

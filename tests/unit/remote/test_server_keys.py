@@ -154,6 +154,21 @@ def test_no_keyring_on_this_computer_says_to_use_a_variable(servers_path: Path) 
         Server("cloud", "https://api.example.com/v1", key_in_keyring=True).api_key()
 
 
+def test_a_plain_file_keyring_is_used_only_when_chosen(
+    servers_path: Path, isolated_keyring: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """keyrings.alt's file, taken by keyring by itself (nobody named it), is no keyring
+    service: a developer's environment has it, an installed Hearth does not."""
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")  # as if keyring had fallen back on it
+    with pytest.raises(KeyringUnavailableError):
+        ServerList.load(servers_path).add("cloud", "https://api.example.com/v1", key=KEY)
+    assert not servers_path.exists()
+    assert not isolated_keyring.exists()
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    ServerList.load(servers_path).add("cloud", "https://api.example.com/v1", key=KEY)
+    assert read_key("cloud") == KEY  # chosen on purpose: the user's call
+
+
 def test_a_locked_keyring_says_to_unlock_it_and_adds_nothing(servers_path: Path) -> None:
     keyring.set_keyring(LockedKeyring())
     with pytest.raises(KeyringRefusedError) as caught:
