@@ -28,6 +28,10 @@ from app.engine.protocol import ChatMessage, SamplingParams
 from app.errors import RemoteError
 
 CONNECT_TIMEOUT_S = 5.0
+# Where servers say how many tokens a model's context holds, in their model list: vLLM's
+# `max_model_len`, and the names some other servers use. The OpenAI API itself has no such
+# field, so a server that says nothing leaves the context to the user's setting.
+CONTEXT_FIELDS = ("max_model_len", "context_length", "max_context_length")
 READ_TIMEOUT_S = 60.0  # the longest silence accepted, before the first word and between two
 RETRIES = 2
 RETRY_DELAYS_S = (0.5, 2.0)
@@ -78,6 +82,11 @@ class OpenAIServer:
 
     def list_models(self) -> list[str]:
         """The ids of the models the server offers."""
+        return list(self.offered_models())
+
+    def offered_models(self) -> dict[str, int | None]:
+        """The models the server offers: id -> the context (in tokens) it serves the model
+        with, when it says so (see CONTEXT_FIELDS), else None."""
         response, connection = self._request("GET", "/models", None)
         try:
             body = _json_body(response, self.host)
@@ -86,7 +95,9 @@ class OpenAIServer:
         entries = body.get("data") if isinstance(body, dict) else None
         if not isinstance(entries, list):
             raise _not_the_api(self.host)
-        return [str(e["id"]) for e in entries if isinstance(e, dict) and "id" in e]
+        return {
+            str(e["id"]): _reported_context(e) for e in entries if isinstance(e, dict) and "id" in e
+        }
 
     def stream_chat(
         self,
@@ -307,3 +318,11 @@ def _not_the_api(host: str) -> RemoteError:
         f"The server at {host} answered something that is not the OpenAI-compatible API. "
         "Check the address (it usually ends in /v1)."
     )
+
+
+def _reported_context(entry: dict[str, Any]) -> int | None:
+    for field in CONTEXT_FIELDS:
+        value = entry.get(field)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return None

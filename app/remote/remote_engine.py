@@ -69,13 +69,14 @@ class RemoteEngine:
         return remote_label(self.model_name, self.server.name)
 
     def load_steps(self, config: LoadConfig) -> Generator[float, None, ModelInfo]:
-        """Check the server offers the model; the context is `config.n_ctx` (the server's
-        own may be smaller: it then says so when a reply does not fit)."""
+        """Check the server offers the model. The context is the one the server reports for
+        it (vLLM does), else `config.n_ctx`: the user's setting or --ctx (if the server's own
+        is smaller, it says so when a reply does not fit)."""
         started = time.perf_counter()
         yield 0.0
-        offered = self.api.list_models()
+        offered = self.api.offered_models()
         if self.model_name not in offered:
-            names = ", ".join(offered[:8]) or "none"
+            names = ", ".join(list(offered)[:8]) or "none"
             raise InvalidInputError(
                 f"The server {self.server.name} ({self.api.host}) has no model named "
                 f"{self.model_name!r}. It offers: {names}."
@@ -84,8 +85,8 @@ class RemoteEngine:
             path=Path(self.label),
             name=self.label,
             architecture="remote",
-            n_ctx=config.n_ctx,
-            n_ctx_train=0,
+            n_ctx=offered[self.model_name] or config.n_ctx,
+            n_ctx_train=offered[self.model_name] or 0,
             n_vocab=0,
             n_params=0,
             file_size=0,

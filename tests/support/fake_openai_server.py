@@ -39,6 +39,7 @@ class FakeServerState:
     busy_times: int = 1
     slow_s: float = 3.0
     reply: tuple[str, ...] = FAKE_REPLY  # the pieces a good reply streams
+    context: int | None = None  # reported in the model list as vLLM does (max_model_len)
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -55,7 +56,10 @@ class _Handler(BaseHTTPRequestHandler):
         if self._refused():
             return
         if self.path.rstrip("/") == "/v1/models":
-            self._json(200, {"object": "list", "data": [{"id": FAKE_MODEL, "object": "model"}]})
+            model: dict[str, Any] = {"id": FAKE_MODEL, "object": "model"}
+            if self.server.state.context is not None:
+                model["max_model_len"] = self.server.state.context
+            self._json(200, {"object": "list", "data": [model]})
         else:
             self._json(404, {"error": {"message": "not found"}})
 

@@ -313,3 +313,12 @@ def test_a_server_that_is_down_when_its_conversation_opens_says_so_and_offers_a_
     assert "cannot reach the server at 127.0.0.1" in bar.label.text()
     assert "\n" not in bar.label.text()
     assert bar.action_button.text() == USE_LOCAL
+
+
+def test_the_context_meter_uses_the_context_the_server_reports(
+    qtbot: QtBot, office: RunningFakeServer, window: MainWindow
+) -> None:
+    office.state.context = 32768  # as vLLM reports max_model_len
+    choose_server_model(qtbot, window)
+    assert window.status.context_meter.maximum() == 32768
+    assert window.runtime.settings.context_length != 32768

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app.engine.protocol import LoadConfig, SamplingParams, TextPiece
+from app.engine.protocol import LoadConfig, ModelInfo, SamplingParams, TextPiece
 from app.errors import InvalidInputError, RemoteError
 from app.remote import openai_api
 from app.remote.openai_api import OpenAIServer, api_root
@@ -75,6 +75,19 @@ def test_a_turn_streams_the_servers_reply_and_saves_it_with_figures(
     assert chat["path"] == "/v1/chat/completions"
     assert chat["body"]["stream"] is True
     assert chat["body"]["messages"][-1] == {"role": "user", "content": "Say hello"}
+
+
+def model_of(engine: RemoteEngine) -> ModelInfo:
+    assert engine.model is not None
+    return engine.model
+
+
+def test_the_context_is_the_servers_when_it_reports_one_else_the_setting(
+    fake_server: RunningFakeServer,
+) -> None:
+    assert model_of(engine_for(fake_server)).n_ctx == CONFIG.n_ctx  # nothing reported
+    fake_server.state.context = 32768  # as vLLM reports max_model_len
+    assert model_of(engine_for(fake_server)).n_ctx == 32768
 
 
 def test_the_address_works_with_or_without_v1() -> None:
