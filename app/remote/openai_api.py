@@ -28,13 +28,13 @@ from app.engine.protocol import ChatMessage, SamplingParams
 from app.errors import RemoteError
 
 CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 60.0  # the longest silence accepted, before the first word and between two
+RETRIES = 2
+RETRY_DELAYS_S = (0.5, 2.0)
 # Where servers say how many tokens a model's context holds, in their model list: vLLM's
 # `max_model_len`, and the names some other servers use. The OpenAI API itself has no such
 # field, so a server that says nothing leaves the context to the user's setting.
 CONTEXT_FIELDS = ("max_model_len", "context_length", "max_context_length")
-READ_TIMEOUT_S = 60.0  # the longest silence accepted, before the first word and between two
-RETRIES = 2
-RETRY_DELAYS_S = (0.5, 2.0)
 MAX_ERROR_BODY = 4096
 
 

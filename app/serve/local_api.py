@@ -47,6 +47,11 @@ class ServedModel:
     label: str
 
 
+def api_address(port: int) -> str:
+    """The base address clients use for the local API on `port`."""
+    return f"http://{LOOPBACK}:{port}/v1"
+
+
 def api_model_id(label: str) -> str:
     """What clients call a model: its installed id, or a file's name (not its whole path)."""
     path = PurePath(label)
@@ -87,7 +92,7 @@ class LocalApiServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}/v1"
+        return api_address(self.port)
 
     def serve_forever(self) -> None:
         """Answer requests until `close()` (from another thread) or KeyboardInterrupt."""

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import HearthError
 from app.serve.api_key import saved_key
-from app.serve.local_api import LOOPBACK
+from app.serve.local_api import LOOPBACK, api_address
 from app.settings import Settings
 from app.ui.dialog_parts import int_spin_box, widget_row
 
@@ -31,10 +31,6 @@ SWITCH_TEXT = (
 )
 EXPLANATION = "Only programs on this computer that have the key can use it."
 STORE_TEXT = "Keep conversations made through the API in my history"
-
-
-def api_address(port: int) -> str:
-    return f"http://{LOOPBACK}:{port}/v1"
 
 
 class LocalApiFields(QWidget):

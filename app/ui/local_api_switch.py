@@ -26,9 +26,8 @@ from app.engine.protocol import SamplingParams
 from app.errors import HearthError, PortUnavailableError
 from app.serve.api_key import key_file, saved_key
 from app.serve.engine_gate import EngineGate
-from app.serve.local_api import LocalApiServer, ServedModel, api_model_id
+from app.serve.local_api import LocalApiServer, ServedModel, api_address, api_model_id
 from app.ui.job_runner import run_in_background
-from app.ui.local_api_fields import api_address
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow

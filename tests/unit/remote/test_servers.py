@@ -9,12 +9,12 @@ import pytest
 
 from app.errors import HearthError, InvalidInputError
 from app.paths import resolve_paths
+from app.remote.addresses import check_address
 from app.remote.servers import (
     SERVERS_FILE_NAME,
     Server,
     ServerList,
     UnknownServerError,
-    check_address,
     servers_file,
     split_model_at_server,
 )
